@@ -1,0 +1,3 @@
+from resilint.cli import main
+
+raise SystemExit(main())

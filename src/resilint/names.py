@@ -1,0 +1,361 @@
+"""Cheap name resolution: which imported thing does ``rq.get`` stand for?
+
+libcst's QualifiedNameProvider and ScopeProvider cost 4-7x the parse, so the
+engine keeps its own scope stack while it visits the tree once. It follows
+``import x as y`` and ``from x import y as z``, and knows when a parameter,
+assignment, loop, ``with`` or ``except`` target shadows an imported name.
+
+Resolution is in visiting order (a name bound later in a function is not
+seen earlier), except module-level imports, which are collected up front
+because a function body may use an import that appears below it. At module
+level an import is never shadowed by a plain assignment: ``try: import x``
+/ ``except ImportError: x = None`` must keep ``x`` resolved.
+
+It also remembers what a local name or ``self.<attr>`` was bound to, so rules
+can ask which constructor made an object (``s = requests.Session()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+_MAX_DEPTH = 8  # how far constructor() follows name -> value -> name chains
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a name is bound to in a scope."""
+
+    qualname: str | None = None  # set for imports: the dotted name it stands for
+    value: cst.BaseExpression | None = None  # set for single-target assignments
+
+
+@dataclass
+class Scope:
+    kind: str  # "module" | "class" | "function" | "lambda" | "comprehension"
+    parent: Scope | None
+    node: cst.CSTNode | None = None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    self_name: str | None = None  # first parameter of a method
+    attributes: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)  # class: self.<attr> values
+
+
+@dataclass(frozen=True)
+class Constructed:
+    """An object expression traced back to the call that made it."""
+
+    qualname: str  # e.g. "requests.Session"
+    call: cst.Call
+
+
+def import_bindings(node: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, str]]:
+    """``(local name, qualified name)`` pairs an import statement binds."""
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if dotted is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                yield alias.asname.name.value, dotted
+            else:
+                top = dotted.split(".", 1)[0]
+                yield top, top
+        return
+    if isinstance(node.names, cst.ImportStar):
+        return
+    module = _dotted(node.module) if node.module is not None else ""
+    dots = "." * len(node.relative)
+    base = f"{dots}{module}" if module else dots
+    for alias in node.names:
+        name = _dotted(alias.name)
+        if name is None:
+            continue
+        local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+        joiner = "" if base.endswith(".") else "."
+        yield local, f"{base}{joiner}{name}" if base else name
+
+
+def _dotted(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
+    """The text of a ``Name``/``Attribute`` chain (``a.b.c``), without resolving it."""
+    return _dotted(node)
+
+
+def target_names(target: cst.BaseExpression) -> Iterator[str]:
+    """Names bound by an assignment / loop / with target (``a, (b, *c)``)."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from target_names(target.value)
+
+
+class NameResolver:
+    """The scope stack, driven by the engine's traversal (``enter``/``leave``)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module_scope = Scope("module", None, module)
+        self.scope = self.module_scope
+        self._pending: dict[int, tuple[str, cst.CSTNode]] = {}  # body id -> (kind, owner)
+        for statement in _module_level_statements(module.body):
+            for small in _small_statements(statement):
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    for local, qualname in import_bindings(small):
+                        self.module_scope.bindings[local] = Binding(qualname=qualname)
+
+    # -- queries -------------------------------------------------------------
+
+    def lookup(self, name: str) -> Binding | None:
+        """The binding visible for ``name`` here (class bodies are not visible from methods)."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if scope.kind != "class" or scope is self.scope:
+                binding = scope.bindings.get(name)
+                if binding is not None:
+                    return binding
+            scope = scope.parent
+        return None
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        """``rq.get`` -> ``"requests.get"`` when ``rq`` is an import; None otherwise."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            return binding.qualname if binding is not None else None
+        if isinstance(node, cst.Attribute):
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr.value}" if base is not None else None
+        return None
+
+    def call_name(self, call: cst.Call) -> str | None:
+        """The qualified name of the function a call invokes, if it is imported."""
+        return self.qualified_name(call.func)
+
+    def constructor(self, node: cst.BaseExpression, _depth: int = 0) -> Constructed | None:
+        """Trace an object expression to the imported call that made it: a temporary
+        (``Session().get``), a name bound to a call (``s = Session()``, ``with Session()
+        as s``), or ``self.<attr>`` assigned a call anywhere in the class."""
+        if _depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Call):
+            qualname = self.call_name(node)
+            if qualname is not None:
+                return Constructed(qualname, node)
+            # A factory method on a constructed object: Session().client(...) keeps the
+            # receiver's qualified name as a prefix: "boto3.Session.client".
+            if isinstance(node.func, cst.Attribute):
+                receiver = self.constructor(node.func.value, _depth + 1)
+                if receiver is not None:
+                    return Constructed(f"{receiver.qualname}.{node.func.attr.value}", node)
+            return None
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if binding is not None and binding.value is not None:
+                return self.constructor(binding.value, _depth + 1)
+            return None
+        # self.<attr>: every non-None value assigned in the class must agree.
+        candidates = [v for v in self.self_attribute_values(node) if not _is_none(v)]
+        traced = [self.constructor(v, _depth + 1) for v in candidates]
+        if traced and all(traced) and len({c.qualname for c in traced if c}) == 1:
+            return traced[0]
+        return None
+
+    def self_attribute_values(self, node: cst.BaseExpression) -> Sequence[cst.BaseExpression]:
+        """Values assigned to ``self.<attr>`` in the enclosing class, for ``self.<attr>``."""
+        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
+            return ()
+        function = self._enclosing("function")
+        if function is None or function.self_name != node.value.value:
+            return ()
+        owner = function.parent
+        if owner is None or owner.kind != "class":
+            return ()
+        return owner.attributes.get(node.attr.value, ())
+
+    def in_function(self) -> bool:
+        return self._enclosing("function") is not None
+
+    def _enclosing(self, kind: str) -> Scope | None:
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if scope.kind == kind:
+                return scope
+            scope = scope.parent
+        return None
+
+    # -- traversal -----------------------------------------------------------
+
+    def bind(self, name: str, binding: Binding) -> None:
+        current = self.scope
+        existing = current.bindings.get(name)
+        if current.kind == "module" and existing is not None and existing.qualname and binding.qualname is None:
+            return  # keep module imports through "except ImportError: x = None"
+        current.bindings[name] = binding
+
+    def enter(self, node: cst.CSTNode) -> None:
+        pending = self._pending.pop(id(node), None)
+        if pending is not None:
+            self._push_body(*pending)
+            return
+        if isinstance(node, cst.FunctionDef):
+            self.bind(node.name.value, Binding())
+            self._pending[id(node.body)] = ("function", node)
+        elif isinstance(node, cst.ClassDef):
+            self.bind(node.name.value, Binding())
+            self._pending[id(node.body)] = ("class", node)
+        elif isinstance(node, cst.Lambda):
+            self._push("lambda", node)
+            self._bind_parameters(node.params)
+        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            self._push("comprehension", node)
+        elif isinstance(node, cst.CompFor):
+            for name in target_names(node.target):
+                self.bind(name, Binding())
+        elif isinstance(node, (cst.For,)):
+            for name in target_names(node.target):
+                self.bind(name, Binding())
+        elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+            if isinstance(node.name.name, cst.Name):
+                self.bind(node.name.name.value, Binding())
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            for local, qualname in import_bindings(node):
+                self.bind(local, Binding(qualname=qualname))
+
+    def leave(self, node: cst.CSTNode) -> None:
+        if self.scope.node is node:
+            self.scope = self.scope.parent or self.module_scope
+            return
+        if isinstance(node, cst.Assign):
+            single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+            for target in node.targets:
+                for name in target_names(target.target):
+                    self.bind(name, Binding(value=node.value if single else None))
+        elif isinstance(node, cst.AnnAssign):
+            for name in target_names(node.target):
+                self.bind(name, Binding(value=node.value))
+        elif isinstance(node, cst.AugAssign):
+            for name in target_names(node.target):
+                self.bind(name, Binding())
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            target = node.asname.name
+            single = isinstance(target, cst.Name)
+            for name in target_names(target):
+                self.bind(name, Binding(value=node.item if single else None))
+        elif isinstance(node, cst.NamedExpr):
+            for name in target_names(node.target):
+                self.bind(name, Binding(value=node.value))
+
+    def _push(self, kind: str, node: cst.CSTNode) -> Scope:
+        self.scope = Scope(kind, self.scope, node)
+        return self.scope
+
+    def _push_body(self, kind: str, owner: cst.CSTNode) -> None:
+        body = owner.body  # type: ignore[attr-defined]
+        parent_kind = self.scope.kind
+        scope = self._push(kind, body)
+        if isinstance(owner, cst.FunctionDef):
+            params = owner.params
+            self._bind_parameters(params)
+            positional = [*params.posonly_params, *params.params]
+            if parent_kind == "class" and positional and not _is_staticmethod(owner):
+                scope.self_name = positional[0].name.value
+        elif isinstance(owner, cst.ClassDef):
+            scope.attributes = _self_attributes(owner)
+
+    def _bind_parameters(self, params: cst.Parameters) -> None:
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self.bind(param.name.value, Binding())
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.bind(star.name.value, Binding())
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _is_staticmethod(function: cst.FunctionDef) -> bool:
+    return any(dotted_name(d.decorator) in ("staticmethod", "classmethod") for d in function.decorators)
+
+
+def _small_statements(statement: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    if isinstance(statement, cst.SimpleStatementLine):
+        return statement.body
+    return ()
+
+
+def _module_level_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Statements executed at module level, looking inside if/try/with/for blocks."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for block in _blocks(statement):
+            yield from _module_level_statements(block)
+
+
+def _blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+    """The nested statement blocks of a compound statement (if/elif/else, try, loops, with)."""
+    body = getattr(statement, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        yield body.body
+    orelse = getattr(statement, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield from _blocks(orelse)
+    elif isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+        yield orelse.body.body
+    for handler in getattr(statement, "handlers", ()):
+        if isinstance(handler.body, cst.IndentedBlock):
+            yield handler.body.body
+    final = getattr(statement, "finalbody", None)
+    if isinstance(final, cst.Finally) and isinstance(final.body, cst.IndentedBlock):
+        yield final.body.body
+
+
+def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
+    """``self.<attr> = value`` assignments in the methods of a class (shallow scan of
+    statements, not expressions: cheap, and where such assignments live)."""
+    found: dict[str, list[cst.BaseExpression]] = {}
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return found
+    for method in cls.body.body:
+        if not isinstance(method, cst.FunctionDef) or _is_staticmethod(method):
+            continue
+        positional = [*method.params.posonly_params, *method.params.params]
+        if not positional or not isinstance(method.body, cst.IndentedBlock):
+            continue
+        self_name = positional[0].name.value
+        for statement in _module_level_statements(method.body.body):
+            for small in _small_statements(statement):
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                    targets = small.targets if isinstance(small, cst.Assign) else (small,)
+                    for target in targets:
+                        node = target.target
+                        if (
+                            isinstance(node, cst.Attribute)
+                            and isinstance(node.value, cst.Name)
+                            and node.value.value == self_name
+                        ):
+                            found.setdefault(node.attr.value, []).append(small.value)
+            if isinstance(statement, cst.With):
+                for item in statement.items:
+                    target = item.asname.name if item.asname else None
+                    if (
+                        isinstance(target, cst.Attribute)
+                        and isinstance(target.value, cst.Name)
+                        and target.value.value == self_name
+                    ):
+                        found.setdefault(target.attr.value, []).append(item.item)
+    return found

@@ -1,0 +1,31 @@
+"""Output formats. Each reporter renders a whole :class:`~resilint.model.Report`;
+plugins add formats through ``resilint_reporters``."""
+
+from __future__ import annotations
+
+from typing import IO, ClassVar
+
+from resilint.model import Report
+
+
+class Reporter:
+    """Base class of output formats."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, *, color: bool = False, ruleset: object = None) -> None:
+        self.color = color
+        self.ruleset = ruleset
+
+    def render(self, report: Report, out: IO[str]) -> None:
+        raise NotImplementedError
+
+
+def _builtin() -> dict[str, type[Reporter]]:
+    from resilint.report.json import JsonReporter
+    from resilint.report.text import TextReporter
+
+    return {"text": TextReporter, "json": JsonReporter}
+
+
+BUILTIN_REPORTERS = _builtin()

@@ -1,0 +1,42 @@
+"""``path:line:col: CODE [severity] message (name)``, then a summary line."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from resilint.model import Report, Severity
+from resilint.report import Reporter
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class TextReporter(Reporter):
+    name = "text"
+
+    def render(self, report: Report, out: IO[str]) -> None:
+        for f in report.findings:
+            severity = f.severity.label
+            code = f.code
+            if self.color:
+                severity = f"{_COLORS[f.severity]}{severity}{_RESET}"
+                code = f"{_BOLD}{code}{_RESET}"
+            out.write(f"{f.path}:{f.line}:{f.column}: {code} [{severity}] {f.message} ({f.name})\n")
+        for note in report.notes:
+            out.write(f"{note}\n")
+        out.write(summary_line(report) + "\n")
+
+
+def summary_line(report: Report) -> str:
+    if not report.findings:
+        text = f"No findings in {plural(report.files, 'file')}."
+    else:
+        parts = ", ".join(plural(report.count(s), s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE))
+        text = f"Found {plural(len(report.findings), 'finding')} ({parts}) in {plural(report.files, 'file')}."
+    if report.errors:
+        text += f" {plural(len(report.errors), 'file')} could not be checked."
+    return text

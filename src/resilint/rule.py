@@ -1,0 +1,126 @@
+"""The base of every check kind.
+
+A *check kind* is Python code that finds one shape of problem; a *standard*
+(TOML) instantiates it with a code, severities and parameters. The engine
+creates one :class:`Rule` per active standard per file and visits the tree
+once, calling every rule's ``visit_<Node>`` / ``leave_<Node>`` methods in the
+same traversal (libcst node class names, as in ``libcst.CSTVisitor``).
+
+A minimal check kind::
+
+    class CallRequiresKeyword(Rule):
+        kind = "call-requires-keyword"
+        parameters = {"targets": Param(list), "keyword": Param(str)}
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if self.names.call_name(node) in self.param("targets") and ...:
+                self.report(node, "... without timeout")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst as cst
+
+from resilint.errors import ConfigError
+from resilint.model import Fix
+
+if TYPE_CHECKING:
+    from resilint.context import FileContext
+    from resilint.standards import Standard
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a check kind accepts from its standards."""
+
+    type: type | tuple[type, ...]
+    required: bool = True
+    default: Any = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding before positions, suppressions and provenance are applied."""
+
+    standard: Standard
+    node: cst.CSTNode
+    message: str
+    fix: Fix | None = None
+
+
+class Rule:
+    """A batchable visitor for one standard in one file."""
+
+    kind: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    parameters: ClassVar[Mapping[str, Param]] = {}
+
+    def __init__(self, standard: Standard, context: FileContext) -> None:
+        self.standard = standard
+        self.context = context
+        self.names = context.names
+
+    # -- for subclasses ---------------------------------------------------------
+
+    def param(self, name: str) -> Any:
+        """A parameter of this rule's standard, or its declared default."""
+        spec = self.parameters[name]
+        return self.standard.params.get(name, spec.default)
+
+    def report(self, node: cst.CSTNode, message: str, *, fix: Fix | None = None) -> None:
+        """Report a finding at the start of ``node``."""
+        self.context.add(RawFinding(self.standard, node, message, fix))
+
+    @classmethod
+    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+        """Words that must occur in a file's text for this rule to possibly fire
+        (the prefilter skips parsing files that contain none of any active rule's
+        triggers). ``None`` means "always run"."""
+        return None
+
+    def finish(self) -> None:
+        """Called once after the whole tree was visited (for rules that collect first)."""
+
+    # -- for the engine -----------------------------------------------------------
+
+    @classmethod
+    def validate(cls, standard: Standard) -> None:
+        """Check a standard's parameters against :attr:`parameters`."""
+        for name, value in standard.params.items():
+            spec = cls.parameters.get(name)
+            if spec is None:
+                known = ", ".join(sorted(cls.parameters)) or "none"
+                raise ConfigError(
+                    standard.origin,
+                    f"standard {standard.code}.{name}",
+                    f"unknown parameter for check {cls.kind!r} (parameters: {known})",
+                )
+            if not isinstance(value, spec.type) or isinstance(value, bool) and spec.type is int:
+                expected = getattr(spec.type, "__name__", None) or " or ".join(t.__name__ for t in spec.type)
+                raise ConfigError(standard.origin, f"standard {standard.code}.{name}", f"expected {expected}")
+        for name, spec in cls.parameters.items():
+            if spec.required and name not in standard.params:
+                raise ConfigError(
+                    standard.origin, f"standard {standard.code}.{name}", f"required by check {cls.kind!r}"
+                )
+
+    @classmethod
+    def visitor_method_names(cls) -> tuple[str, ...]:
+        return _visitor_method_names(cls)
+
+
+@cache
+def _visitor_method_names(cls: type[Rule]) -> tuple[str, ...]:
+    """``visit_*``/``leave_*`` methods a rule class defines (computed once per class:
+    libcst's own ``get_visitors`` inspects ~900 members on every instance)."""
+    return tuple(
+        name
+        for name in dir(cls)
+        if (name.startswith("visit_") or name.startswith("leave_")) and callable(getattr(cls, name))
+    )
