@@ -22,11 +22,22 @@ class _AllFound(Exception):
     pass
 
 
+class _Ranges(dict):  # type: ignore[type-arg]
+    """After the early stop, libcst's unwinding asks for ranges of unfinished
+    nodes (ancestors of the last target, never targets): give a placeholder."""
+
+    def __missing__(self, key: object) -> CodeRange:
+        return _PLACEHOLDER
+
+
+_PLACEHOLDER = CodeRange((1, 0), (1, 0))
+
+
 class _Sink:
     """Stands in for the metadata provider: the codegen state writes ranges here."""
 
     def __init__(self) -> None:
-        self._computed: dict[cst.CSTNode, CodeRange] = {}
+        self._computed: dict[cst.CSTNode, CodeRange] = _Ranges()
 
 
 @dataclass(frozen=False)
@@ -59,8 +70,8 @@ def spans_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span
         pass
     spans: dict[int, Span] = {}
     for key, node in wanted.items():
-        code_range = sink._computed.get(node)
-        if code_range is not None:
+        code_range = dict.get(sink._computed, node)
+        if code_range is not None and code_range is not _PLACEHOLDER:
             spans[key] = Span(
                 code_range.start.line,
                 code_range.start.column + 1,

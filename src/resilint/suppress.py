@@ -2,7 +2,8 @@
 ``# resilint: ignore[REL101] reason`` and ``# resilint: skip-file``.
 
 Codes may be prefixes (``REL2`` silences every retry rule). A reason is what
-follows ``--`` in a noqa comment, or the text after ``ignore[...]``; on
+follows ``--`` in a noqa comment, or the text after ``ignore[...]``, up to
+any further ``#`` comment; on
 AI-assisted lines a suppression without one is not honoured (REL903).
 """
 
@@ -82,12 +83,12 @@ def parse_comment(comment: str, line: int, column: int = 1) -> Suppression | Non
     """One comment as a suppression, or None."""
     match = _IGNORE.search(comment)
     if match:
-        reason = match["rest"].strip().lstrip("-—:").strip()
+        reason = match["rest"].split("#", 1)[0].strip().lstrip("-—:").strip()
         return Suppression(line, column, _codes(match["codes"]), reason, comment)
     match = _NOQA.search(comment)
     if match:
         rest = match["rest"]
-        reason = rest.split("--", 1)[1].strip() if "--" in rest else ""
+        reason = rest.split("--", 1)[1].split("#", 1)[0].strip() if "--" in rest else ""
         return Suppression(line, column, _codes(match["codes"]), reason, comment)
     return None
 

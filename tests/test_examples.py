@@ -1,0 +1,51 @@
+"""Every standard's Valid/Invalid examples (the same ones `resilint explain`
+prints) run as tests: invalid examples must be reported with that code,
+valid ones must not."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from resilint.config import Config, parse_config
+from resilint.engine import Engine
+from resilint.ruleset import build_ruleset
+
+ROOT = Path(__file__).resolve().parents[1]
+RULESET = build_ruleset(Config(root=ROOT))
+STANDARDS = sorted(RULESET.standards.values(), key=lambda s: s.code)
+CASES = [
+    pytest.param(s, kind, i, example, id=f"{s.code}-{kind}-{i}")
+    for s in STANDARDS
+    for kind, examples in (("invalid", s.invalid), ("valid", s.valid))
+    for i, example in enumerate(examples)
+]
+
+
+def _engine_for(standard, tmp_path: Path) -> Engine:
+    config = Config(root=tmp_path)
+    if standard.example_config:
+        config = parse_config(dict(standard.example_config), tmp_path / "pyproject.toml")
+    # AI-only standards can only fire on AI-assisted lines: examples run as such.
+    return Engine(dataclasses.replace(config, force_ai=standard.ai_only, today=None))
+
+
+@pytest.mark.parametrize("standard,kind,index,example", CASES)
+def test_example(standard, kind: str, index: int, example: str, tmp_path: Path) -> None:
+    engine = _engine_for(standard, tmp_path)
+    result = engine.check_source(example, "example.py")
+    codes = [f.code for f in result.findings]
+    if kind == "invalid":
+        assert standard.code in codes, f"{standard.code} invalid example {index} not reported:\n{example}"
+    else:
+        assert standard.code not in codes, f"{standard.code} valid example {index} reported:\n{example}\n{result.findings}"
+
+
+@pytest.mark.parametrize("standard", [s for s in STANDARDS if s.code != "REL002"], ids=lambda s: s.code)
+def test_every_standard_has_examples(standard) -> None:
+    """REL002 (a rule crashed) cannot be shown by an example; tests/test_engine.py proves it."""
+    assert standard.invalid, f"{standard.code} has no invalid example"
+    assert standard.valid, f"{standard.code} has no valid example"
+    assert standard.rationale and standard.fix and standard.summary
