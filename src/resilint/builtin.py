@@ -20,7 +20,8 @@ def resilint_check_kinds() -> Iterable[type]:
 
 @hookimpl
 def resilint_standards() -> Iterable[Path]:
-    return sorted(builtin_rules_dir().glob("*.toml"))
+    # provenance.toml holds AI-provenance patterns (resilint.agents), not standards.
+    return sorted(p for p in builtin_rules_dir().glob("*.toml") if p.name != "provenance.toml")
 
 
 @hookimpl
