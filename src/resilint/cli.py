@@ -93,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", help="a code (REL101) or name (http-call-without-timeout)")
     explain.add_argument("--config", type=Path, metavar="FILE")
 
+    provenance = sub.add_parser("provenance", help="which lines are AI-assisted, and the evidence")
+    provenance.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.')")
+    provenance.add_argument("--lines", action="store_true", help="list the AI-assisted line ranges with their evidence")
+    provenance.add_argument("--format", choices=("text", "json"), default="text")
+    provenance.add_argument("--ai-assisted", action="store_true", help="treat every line as AI-assisted")
+    provenance.add_argument("--ai-path", action="append", default=[], metavar="GLOB", help="treat matching files as AI-assisted")
+    provenance.add_argument("--no-git-provenance", action="store_true", help="do not read git history")
+    provenance.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
+
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="FILE")
 
@@ -274,6 +283,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
     raise ResilintError(f"unknown rule {wanted!r}; 'resilint rules' lists them")
 
 
+def cmd_provenance(args: argparse.Namespace) -> int:
+    from resilint.provenance_report import run
+
+    paths = [Path(p) for p in args.paths or ["."]]
+    data = run(paths, _config_for(args, paths), fmt=args.format, with_lines=args.lines, out=sys.stdout)
+    for error in data["errors"]:
+        _print_error(FileError(error["path"], error["message"]))
+    return EXIT_ERROR if data["errors"] else EXIT_OK
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     import shutil
 
@@ -300,6 +319,7 @@ _COMMANDS = {
     "check": cmd_check,
     "rules": cmd_rules,
     "explain": cmd_explain,
+    "provenance": cmd_provenance,
     "clean": cmd_clean,
     "lsp": cmd_lsp,
 }

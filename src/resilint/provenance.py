@@ -26,6 +26,7 @@ from resilint.paths import any_glob_matches
 CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
 MARKER_LINES = 30  # a whole-file marker must appear in the first lines
 _WHOLE_FILE_MARKER = re.compile(r"#\s*resilint:\s*ai-assisted\s*$", re.IGNORECASE | re.MULTILINE)
+_MENTION = re.compile("ai-assisted", re.IGNORECASE)
 _REGION_MARKER = re.compile(r"#\s*resilint:\s*ai-assisted\s+(?P<edge>begin|end)\b", re.IGNORECASE)
 
 
@@ -105,7 +106,8 @@ class MarkerSource:
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         text = source.text
         lines = text.splitlines()
-        if "ai-assisted" in text:
+        mentioned = _MENTION.search(text) is not None
+        if mentioned:
             head = "\n".join(lines[:MARKER_LINES])
             match = _WHOLE_FILE_MARKER.search(head)
             if match:
@@ -115,7 +117,7 @@ class MarkerSource:
         if phrase is not None:
             number, written = phrase
             return FileProvenance(whole=Provenance("marker", f"header {written!r} (line {number})"))
-        if "ai-assisted" in text:
+        if mentioned:
             regions = _regions(lines)
             if regions:
                 return FileProvenance(lines=MappingProxyType(regions))
