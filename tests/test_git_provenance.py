@@ -268,3 +268,32 @@ def test_parse_ai_note_formats() -> None:
     assert [(r.start, r.end, r.agent) for r in parsed["a.py"]] == [(1, 3, "claude (opus)"), (7, 7, "claude (opus)")]
     assert [(r.start, r.end, r.agent) for r in parsed["dir/with space.py"]] == [(10, 10, "codex")]
     assert gitmod.parse_ai_note("garbage\n---\n{not json") == {}
+
+
+def test_history_without_agents_needs_no_blame(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    two_commits(git_repo, "More\n\nCo-authored-by: Ana Pair <ana@example.com>")  # a human pair
+    engine = _engine(git_repo)
+    before = dict(gitmod.stats)
+    findings = engine.check_file(git_repo / "svc.py").findings
+    assert [f.severity.label for f in findings] == ["warning", "warning"]
+    assert gitmod.stats["blame"] == before["blame"]  # one history scan said: no agent ever committed
+    assert gitmod.stats["log"] == before["log"] + 1
+
+
+def test_a_long_running_process_sees_new_commits_and_notes(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server keeps one process: caches must follow HEAD and the notes."""
+    monkeypatch.chdir(git_repo)
+    engine = _engine(git_repo)
+    commit(git_repo, {"svc.py": HUMAN}, "Human")
+
+    def severities() -> list[str]:
+        return [f.severity.label for f in engine.check_file(git_repo / "svc.py").findings if f.code == "REL101"]
+
+    assert severities() == ["warning"]
+    sha = commit(git_repo, {"svc.py": HUMAN + AI_PART}, "Agent, unsigned")
+    assert severities() == ["warning", "warning"]
+    git(git_repo, "notes", "--ref=ai", "add", "-m", "svc.py\n  p1 9\n---\n{}", sha)
+    assert severities() == ["warning", "error"]
+    commit(git_repo, {"svc.py": HUMAN.replace("get(url)", "get(url, stream=True)") + AI_PART}, f"Agent again\n\n{CLAUDE}")
+    assert severities() == ["error", "error"]

@@ -62,6 +62,7 @@ class Patterns:
     identities: tuple[Identity, ...]
     footers: tuple[re.Pattern[str], ...]
     name_suffixes: tuple[tuple[str, str], ...]  # (suffix, agent)
+    quick: re.Pattern[str]  # one regex over a message: could any trailer or footer be there?
 
     # -- in-file header phrases -------------------------------------------------
 
@@ -88,6 +89,15 @@ class Patterns:
             if identity.regex.match(email):
                 return identity
         return None
+
+    def might_be_ai(self, commit: Commit) -> bool:
+        """A cheap over-approximation of :meth:`classify` for scanning whole histories."""
+        if self.quick.search(commit.message):
+            return True
+        names = (commit.author_name.lower(), commit.committer_name.lower())
+        if any(name.endswith(suffix.lower()) for suffix, _ in self.name_suffixes for name in names):
+            return True
+        return self.identity(commit.author_email) is not None or self.identity(commit.committer_email) is not None
 
     def classify(self, commit: Commit) -> Provenance | None:
         """The strongest AI signal of a commit (trailers, then identities, then
@@ -197,6 +207,9 @@ def build_patterns(markers: tuple[str, ...] = (), trailers: tuple[str, ...] = ()
         trailer_table.setdefault(key.strip().rstrip(":").lower(), Trailer(key.strip().rstrip(":").lower(), "any"))
     user_identities = [Identity(_glob_email(e), f"configured identity {e}") for e in identities]
     marker_data = data.get("markers", {})
+    footers = [str(f["pattern"]).lstrip("^") for f in data.get("footers", [])]
+    keys = "|".join(re.escape(k) for k in trailer_table)
+    quick = _compile(rf"(?m)^\s*(?:(?:{keys})\s*:|{'|'.join(f'(?:{f})' for f in footers) or '(?!)'})", agents, origin, "footers")
     return Patterns(
         agents=agent_regex,
         ai_words=_compile(str(data.get("ai-words", r"\bai\b")), agents, origin, "ai-words"),
@@ -206,6 +219,7 @@ def build_patterns(markers: tuple[str, ...] = (), trailers: tuple[str, ...] = ()
         identities=tuple(_identities(data.get("identities", []), origin) + user_identities),
         footers=tuple(_compile(str(f["pattern"]), agents, origin, "footers") for f in data.get("footers", [])),
         name_suffixes=tuple((str(s["suffix"]), str(s.get("agent", "agent"))) for s in data.get("name-suffixes", [])),
+        quick=quick,
     )
 
 

@@ -37,8 +37,10 @@ _LOG_FIELDS = 7
 class Repo:
     top: Path
     git_dir: Path
+    common_dir: Path  # shared by linked work trees: refs, notes, shallow
     shallow: frozenset[str]  # commits whose parents were cut off: their lines are unknown
     has_notes: bool
+    state: tuple[object, ...]  # changes when HEAD, refs or notes move (see _state)
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,12 @@ class CommitRecord:
     note: Mapping[str, tuple[NoteRange, ...]]  # git-ai note: file -> AI line ranges
 
 
-_repos: dict[Path, Repo | None] = {}
-_commits: dict[tuple[Path, str], CommitRecord] = {}
+HISTORY_LIMIT = 20_000  # commits read up front to learn whether any is an agent's at all
+
+_locations: dict[Path, tuple[Path, Path, Path] | None] = {}  # folder -> (top, git dir, common dir)
+_repos: dict[tuple[Path, tuple[object, ...]], Repo] = {}
+_ai_free: dict[tuple[Path, int, tuple[object, ...]], bool] = {}
+_commits: dict[tuple[Path, object, str], CommitRecord] = {}  # (git dir, notes state, sha)
 _classified: dict[tuple[int, str], Provenance | None] = {}
 stats = {"blame": 0, "log": 0, "classified": 0}  # process counters (benchmarks, tests)
 
@@ -79,22 +85,44 @@ def run_git(args: Iterable[str], cwd: Path, data: bytes | None = None) -> bytes 
     return result.stdout if result.returncode == 0 else None
 
 
-def find_repo(folder: Path) -> Repo | None:
-    """The work tree containing ``folder`` (cached per folder), or None."""
-    if folder in _repos:
-        return _repos[folder]
-    repo: Repo | None = None
-    out = run_git(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--absolute-git-dir"], folder)
-    lines = out.decode("utf-8", "surrogateescape").splitlines() if out else []
-    if len(lines) == 3 and lines[0] == "true":
-        git_dir = Path(lines[2])
+def _state(git_dir: Path, common_dir: Path) -> tuple[object, ...]:
+    """A cheap fingerprint (file stats) of what provenance depends on: HEAD, its reflog,
+    packed refs, the notes ref and the shallow list. A long-running process (the
+    language server) sees a new commit or new notes without asking git."""
+    out: list[object] = []
+    for path in (git_dir / "HEAD", git_dir / "logs" / "HEAD", common_dir / "packed-refs", common_dir / "shallow", common_dir / NOTES_REF):
         try:
-            shallow = frozenset((git_dir / "shallow").read_text().split())
+            st = path.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def find_repo(folder: Path) -> Repo | None:
+    """The work tree containing ``folder``, or None. Where it is is cached per folder;
+    its state (shallow commits, notes) is re-read when its fingerprint changes."""
+    if folder not in _locations:
+        location = None
+        out = run_git(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], folder)
+        lines = out.decode("utf-8", "surrogateescape").splitlines() if out else []
+        if len(lines) == 4 and lines[0] == "true":
+            git_dir = Path(lines[2])
+            location = (Path(lines[1]), git_dir, (folder / lines[3]).resolve())
+        _locations[folder] = location
+    location = _locations[folder]
+    if location is None:
+        return None
+    top, git_dir, common_dir = location
+    state = _state(git_dir, common_dir)
+    repo = _repos.get((git_dir, state))
+    if repo is None:
+        try:
+            shallow = frozenset((common_dir / "shallow").read_text().split())
         except OSError:
             shallow = frozenset()
-        has_notes = run_git(["rev-parse", "-q", "--verify", NOTES_REF], folder) is not None
-        repo = Repo(Path(lines[1]), git_dir, shallow, has_notes)
-    _repos[folder] = repo
+        has_notes = run_git(["rev-parse", "-q", "--verify", NOTES_REF], top) is not None
+        repo = _repos[(git_dir, state)] = Repo(top, git_dir, common_dir, shallow, has_notes, state)
     return repo
 
 
@@ -125,28 +153,59 @@ def blame(repo: Repo, relpath: str, text: str) -> dict[int, BlameLine] | None:
     return lines
 
 
+def _notes_state(repo: Repo) -> object:
+    """Commit records carry their git-ai note: they are stale once the notes move."""
+    return (repo.state[2], repo.state[4]) if repo.has_notes else None
+
+
+def _store(repo: Repo, out: bytes) -> list[CommitRecord]:
+    """Parse ``git log --format=_LOG_FORMAT`` output into the per-process cache."""
+    records = []
+    fields = out.decode("utf-8", "replace").split("\x00")
+    for i in range(0, len(fields) - _LOG_FIELDS + 1, _LOG_FIELDS):
+        sha, an, ae, cn, ce, message, note = fields[i : i + _LOG_FIELDS]
+        sha = sha.strip()
+        record = CommitRecord(Commit(sha, an, ae, cn, ce, message), parse_ai_note(note) if note.strip() else MappingProxyType({}))
+        _commits[(repo.git_dir, _notes_state(repo), sha)] = record
+        records.append(record)
+    return records
+
+
+def history_is_ai_free(repo: Repo, patterns: Patterns) -> bool:
+    """Whether no commit reachable from HEAD carries an AI signal (then no file needs a
+    blame). One ``git log`` per repository and process, for histories up to
+    :data:`HISTORY_LIMIT` commits; the commits read are cached for later blames.
+    Repositories with git-ai notes are never assumed AI-free."""
+    key = (repo.git_dir, id(patterns), repo.state)
+    if key not in _ai_free:
+        verdict = False
+        if not repo.has_notes:
+            out = run_git(["log", f"--max-count={HISTORY_LIMIT + 1}", "--no-notes", f"--format={_LOG_FORMAT}", "HEAD"], repo.top)
+            stats["log"] += 1
+            if out is not None:
+                records = _store(repo, out)
+                if len(records) <= HISTORY_LIMIT:
+                    verdict = not any(patterns.might_be_ai(r.commit) and classify(patterns, r) for r in records)
+        _ai_free[key] = verdict
+    return _ai_free[key]
+
+
 def load_commits(repo: Repo, shas: Iterable[str]) -> dict[str, CommitRecord]:
     """Commit metadata (and git-ai notes) for ``shas``, one ``git log`` for those not
     cached yet."""
     wanted = set(shas)
-    missing = sorted(s for s in wanted if (repo.git_dir, s) not in _commits)
+    notes = _notes_state(repo)
+    missing = sorted(s for s in wanted if (repo.git_dir, notes, s) not in _commits)
     if missing:
-        notes = f"--notes={NOTES_REF}" if repo.has_notes else "--no-notes"
         out = run_git(
-            ["log", "--no-walk=unsorted", "--stdin", notes, f"--format={_LOG_FORMAT}"],
+            ["log", "--no-walk=unsorted", "--stdin", f"--notes={NOTES_REF}" if repo.has_notes else "--no-notes", f"--format={_LOG_FORMAT}"],
             repo.top,
             "\n".join(missing).encode() + b"\n",
         )
         stats["log"] += 1
         if out is not None:
-            fields = out.decode("utf-8", "replace").split("\x00")
-            for i in range(0, len(fields) - _LOG_FIELDS + 1, _LOG_FIELDS):
-                sha, an, ae, cn, ce, message, note = fields[i : i + _LOG_FIELDS]
-                sha = sha.strip()
-                _commits[(repo.git_dir, sha)] = CommitRecord(
-                    Commit(sha, an, ae, cn, ce, message), parse_ai_note(note) if note.strip() else MappingProxyType({})
-                )
-    return {s: _commits[(repo.git_dir, s)] for s in wanted if (repo.git_dir, s) in _commits}
+            _store(repo, out)
+    return {s: _commits[(repo.git_dir, notes, s)] for s in wanted if (repo.git_dir, notes, s) in _commits}
 
 
 def parse_ai_note(text: str) -> Mapping[str, tuple[NoteRange, ...]]:
@@ -219,6 +278,8 @@ def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Prov
         relpath = resolved.relative_to(repo.top.resolve()).as_posix()
     except ValueError:
         return {}  # outside the work tree
+    if history_is_ai_free(repo, patterns):
+        return {}  # no agent ever committed here: nothing to blame for
     blamed = blame(repo, relpath, text)
     if not blamed:
         return {}
