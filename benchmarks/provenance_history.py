@@ -10,7 +10,7 @@ every module needs a blame: the worst case. Then times, in the same run:
   provenance, serial (``--jobs 1``) and parallel;
 * ``resilint provenance`` over the whole tree.
 
-Usage: python benchmarks/provenance_history.py [--commits 3000] [--files 200] [--repeat 3]
+Usage: python benchmarks/provenance_history.py [--commits 3000] [--files 200] [--repeat 3] [--agent-share 0.25]
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ AGENT_SIGNATURES = [
 ]
 
 
-def build(repo: Path, commits: int, files: int, seed: int = 7) -> None:
+def build(repo: Path, commits: int, files: int, agent_share: float = 0.25, seed: int = 7) -> None:
     rng = random.Random(seed)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     contents = {f"pkg/mod{i:04d}.py": ["import requests", ""] for i in range(files)}
@@ -51,7 +51,7 @@ def build(repo: Path, commits: int, files: int, seed: int = 7) -> None:
             lines[rng.choice(bodies[:-1])] = f"    return requests.get(url, stream=True)  # edited in {n}"
         else:
             lines += ["", "", f"def handler_{n}(url):", f"    return requests.get(url)  # {n}"]
-        if rng.random() < 0.25:
+        if rng.random() < agent_share:
             name, email, trailer = rng.choice(AGENT_SIGNATURES)
         else:
             (name, email), trailer = rng.choice(HUMANS), ""
@@ -90,13 +90,14 @@ def main() -> int:
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--agent-share", type=float, default=0.25, help="share of commits signed by agents (0: a human-only history)")
     parser.add_argument("--keep", action="store_true", help="keep the repository and print its path")
     args = parser.parse_args()
     resilint = str(Path(sys.executable).with_name("resilint"))
     work = Path(tempfile.mkdtemp(prefix="resilint-history-"))
     repo = work / "repo"
     start = time.perf_counter()
-    build(repo, args.commits, args.files)
+    build(repo, args.commits, args.files, args.agent_share)
     print(f"built {args.commits} commits over {args.files} files in {time.perf_counter() - start:.1f} s ({repo})")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     runs = [

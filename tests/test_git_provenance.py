@@ -297,3 +297,13 @@ def test_a_long_running_process_sees_new_commits_and_notes(git_repo: Path, monke
     assert severities() == ["warning", "error"]
     commit(git_repo, {"svc.py": HUMAN.replace("get(url)", "get(url, stream=True)") + AI_PART}, f"Agent again\n\n{CLAUDE}")
     assert severities() == ["error", "error"]
+
+
+def test_long_histories_skip_the_scan_and_blame(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(git_repo)
+    monkeypatch.setattr(gitmod, "HISTORY_LIMIT", 1)  # two commits count as a long history here
+    two_commits(git_repo, f"Agent\n\n{CLAUDE}")
+    before = dict(gitmod.stats)
+    findings = _engine(git_repo).check_file(git_repo / "svc.py").findings
+    assert [(f.line, f.severity.label) for f in findings if f.code == "REL101"] == [(HUMAN_LINE, "warning"), (AI_LINE, "error")]
+    assert gitmod.stats["blame"] == before["blame"] + 1

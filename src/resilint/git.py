@@ -179,7 +179,9 @@ def history_is_ai_free(repo: Repo, patterns: Patterns) -> bool:
     key = (repo.git_dir, id(patterns), repo.state)
     if key not in _ai_free:
         verdict = False
-        if not repo.has_notes:
+        count = run_git(["rev-list", "--count", f"--max-count={HISTORY_LIMIT + 1}", "HEAD"], repo.top)
+        short = count is not None and count.strip().isdigit() and int(count) <= HISTORY_LIMIT
+        if short and not repo.has_notes:  # a longer history costs more to scan than it saves
             out = run_git(["log", f"--max-count={HISTORY_LIMIT + 1}", "--no-notes", f"--format={_LOG_FORMAT}", "HEAD"], repo.top)
             stats["log"] += 1
             if out is not None:
