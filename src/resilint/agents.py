@@ -10,6 +10,7 @@ called Claude is not an agent, ``noreply@anthropic.com`` is.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -110,7 +111,7 @@ class Patterns:
                     break
         return best
 
-    def _signals(self, commit: Commit):  # type: ignore[no-untyped-def]
+    def _signals(self, commit: Commit) -> Iterator[Provenance]:
         short = commit.sha[:7]
         lines = commit.message.splitlines()
         for line in lines:
@@ -131,10 +132,10 @@ class Patterns:
                 elif self.ai_words.search(value):
                     yield Provenance("git-trailer", f"{written} ({short})", "medium")
             else:
-                email = _EMAIL.search(value)
-                identity = self.identity(email.group(1)) if email else None
-                if identity is not None:
-                    yield Provenance("git-trailer", f"{written} ({short})", identity.confidence)
+                address = _EMAIL.search(value)
+                agent = self.identity(address.group(1)) if address else None
+                if agent is not None:
+                    yield Provenance("git-trailer", f"{written} ({short})", agent.confidence)
         for role, name, email in (
             ("author", commit.author_name, commit.author_email),
             ("committer", commit.committer_name, commit.committer_email),
@@ -142,9 +143,9 @@ class Patterns:
             identity = self.identity(email)
             if identity is not None:
                 yield Provenance("git-identity", f"{role} {name} <{email}> ({short})", identity.confidence)
-            for suffix, agent in self.name_suffixes:
+            for suffix, label in self.name_suffixes:
                 if name.lower().endswith(suffix.lower()):
-                    yield Provenance("git-identity", f"{role} {name!r}: {agent} ({short})")
+                    yield Provenance("git-identity", f"{role} {name!r}: {label} ({short})")
         for line in lines:
             stripped = line.strip()
             if any(regex.search(stripped) for regex in self.footers):

@@ -22,9 +22,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from resilint.agents import Commit, Patterns, patterns_for
 from resilint.model import Provenance
+
+if TYPE_CHECKING:
+    from resilint.provenance import FileProvenance, SourceFile
 
 ZERO_SHA = "0" * 40
 NOTES_REF = "refs/notes/ai"
@@ -220,9 +224,7 @@ def parse_ai_note(text: str) -> Mapping[str, tuple[NoteRange, ...]]:
     except ValueError:
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    prompts = meta.get("prompts") if isinstance(meta.get("prompts"), dict) else {}
-    sessions = meta.get("sessions") if isinstance(meta.get("sessions"), dict) else {}
-    humans = meta.get("humans") if isinstance(meta.get("humans"), dict) else {}
+    prompts, sessions, humans = (_table(meta, key) for key in ("prompts", "sessions", "humans"))
     files: dict[str, list[NoteRange]] = {}
     current: str | None = None
     for line in head.splitlines():
@@ -243,6 +245,11 @@ def parse_ai_note(text: str) -> Mapping[str, tuple[NoteRange, ...]]:
             if start.isdigit() and (not end or end.isdigit()):
                 files.setdefault(current, []).append(NoteRange(int(start), int(end or start), agent))
     return MappingProxyType({k: tuple(v) for k, v in files.items()})
+
+
+def _table(meta: dict[str, object], key: str) -> dict[str, object]:
+    value = meta.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _agent_of(record: object) -> str:
@@ -313,7 +320,7 @@ class GitSource:
     name = "git"
     order = 40
 
-    def file_provenance(self, source):  # type: ignore[no-untyped-def]
+    def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         from resilint.provenance import FileProvenance
 
         config = source.config

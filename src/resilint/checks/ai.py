@@ -21,6 +21,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from resilint.context import FileContext
 from resilint.names import dotted_name
 from resilint.project import canonical, project_info
 from resilint.rule import Param, Rule
@@ -133,7 +134,7 @@ class UnresolvableImport(Rule):
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         return ("import",)
 
-    def __init__(self, standard: Standard, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)
         self._guarded: set[int] = set()  # try bodies whose handlers catch ImportError
         self._depth = 0
@@ -256,7 +257,7 @@ class PlaceholderCode(Rule):
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         return ("pass", "...", "NotImplementedError", *standard.params.get("tags", ["TODO", "FIXME", "XXX"]))
 
-    def __init__(self, standard: Standard, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)
         self._classes: list[tuple[str, bool]] = []  # enclosing classes: (name, are its bodies declarations?)
         self._subclassed: frozenset[str] | None = None  # computed only when a method is a placeholder
