@@ -48,6 +48,13 @@ def test_regions() -> None:
     assert marker("a = 1\n# resilint: ai-assisted end\nb = 2\n") is None  # an end alone marks nothing
 
 
+def test_markers_in_strings_are_not_markers() -> None:
+    """Only real comments count: documentation that quotes a marker marks nothing."""
+    text = 'DOC = """\n# resilint: ai-assisted\n# resilint: ai-assisted begin\n# Generated with Claude Code\n"""\nx = 1\n'
+    assert marker(text) is None
+    assert marker('def f():\n    """Use ``# resilint: ai-assisted begin`` ... ``end``."""\n') is None
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -9,8 +9,10 @@ something to decide (a finding, an AI-only rule, a suppression).
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,73 +109,85 @@ class MarkerSource:
         text = source.text
         lines = text.splitlines()
         mentioned = _MENTION.search(text) is not None
-        if mentioned:
-            head = "\n".join(lines[:MARKER_LINES])
-            match = _WHOLE_FILE_MARKER.search(head)
-            if match:
-                line = head.count("\n", 0, match.start()) + 1
-                return FileProvenance(whole=Provenance("marker", f"# resilint: ai-assisted (line {line})"))
-        phrase = _header_phrase(lines[:MARKER_LINES], patterns_for(source.config))
+        # Real comments only (tokenized): a marker quoted in a string or docstring is
+        # not a marker. The whole text is tokenized only when it mentions one.
+        comments = _comments("\n".join(lines) if mentioned else "\n".join(lines[:MARKER_LINES]))
+        head_comments = [(n, c) for n, c in comments if n <= MARKER_LINES]
+        for number, comment in head_comments:
+            if _WHOLE_FILE_MARKER.search(comment):
+                return FileProvenance(whole=Provenance("marker", f"# resilint: ai-assisted (line {number})"))
+        phrase = _header_phrase(head_comments, lines[:MARKER_LINES], patterns_for(source.config))
         if phrase is not None:
             number, written = phrase
             return FileProvenance(whole=Provenance("marker", f"header {written!r} (line {number})"))
         if mentioned:
-            regions = _regions(lines)
+            regions = _regions(comments, len(lines))
             if regions:
                 return FileProvenance(lines=MappingProxyType(regions))
         return None
 
 
-def _regions(lines: list[str]) -> dict[int, Provenance]:
+def _comments(text: str) -> list[tuple[int, str]]:
+    """``(line, comment)`` of every comment token; a text that stops tokenizing keeps
+    the comments before the problem."""
+    found: list[tuple[int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.string))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def _regions(comments: list[tuple[int, str]], last_line: int) -> dict[int, Provenance]:
     """Lines inside ``begin``/``end`` markers (inclusive); an unclosed region runs to the end."""
     marked: dict[int, Provenance] = {}
-    current: Provenance | None = None
-    for number, line in enumerate(lines, start=1):
-        match = _REGION_MARKER.search(line)
-        if match and match["edge"].lower() == "begin" and current is None:
-            current = Provenance("marker", f"# resilint: ai-assisted begin (line {number})")
-        if current is not None:
-            marked[number] = current
-        if match and match["edge"].lower() == "end":
-            current = None
+    begin: int | None = None
+    for number, comment in comments:
+        match = _REGION_MARKER.search(comment)
+        if match is None:
+            continue
+        if match["edge"].lower() == "begin" and begin is None:
+            begin = number
+        elif match["edge"].lower() == "end" and begin is not None:
+            evidence = Provenance("marker", f"# resilint: ai-assisted begin (line {begin})")
+            marked.update(dict.fromkeys(range(begin, number + 1), evidence))
+            begin = None
+    if begin is not None:
+        evidence = Provenance("marker", f"# resilint: ai-assisted begin (line {begin})")
+        marked.update(dict.fromkeys(range(begin, last_line + 1), evidence))
     return marked
 
 
-def _header_phrase(head: list[str], patterns: Patterns) -> tuple[int, str] | None:
+def _header_phrase(comments: list[tuple[int, str]], head: list[str], patterns: Patterns) -> tuple[int, str] | None:
     """``(line, phrase)`` of the first header comment or module-docstring line that
     says the file was written by an agent."""
-    quote: str | None = None  # inside the module docstring
-    code_seen = False
+    found = [(n, p) for n, p in ((n, patterns.header_phrase(c.lstrip("#"))) for n, c in comments) if p]
+    docstring = _docstring_phrase(head, patterns)
+    if docstring is not None:
+        found.append(docstring)
+    return min(found) if found else None
+
+
+def _docstring_phrase(head: list[str], patterns: Patterns) -> tuple[int, str] | None:
+    """The phrase in the module docstring (the first statement, if a string)."""
+    quote: str | None = None
     for number, line in enumerate(head, start=1):
         stripped = line.strip()
-        if quote is not None:
-            body, closed, _ = stripped.partition(quote)
-            found = patterns.header_phrase(body)
-            if found:
-                return number, found
-            if closed:
-                quote, code_seen = None, True
-            continue
-        if stripped.startswith("#"):
-            found = patterns.header_phrase(stripped[1:])
-            if found:
-                return number, found
-            continue
-        if not stripped or code_seen:
-            continue
-        opener = stripped.lstrip("rRuU")[:3]
-        if opener in ('"""', "'''"):
-            body = stripped.lstrip("rRuU")[3:]
-            text, closed, _ = body.partition(opener)
-            found = patterns.header_phrase(text)
-            if found:
-                return number, found
-            if closed:
-                code_seen = True
-            else:
-                quote = opener
-            continue
-        code_seen = True  # docstrings come first; later strings are not headers
+        if quote is None:
+            if not stripped or stripped.startswith("#"):
+                continue
+            opener = stripped.lstrip("rRuU")[:3]
+            if opener not in ('"""', "\'\'\'"):
+                return None  # code first: no module docstring
+            quote, stripped = opener, stripped.lstrip("rRuU")[3:]
+        body, closed, _ = stripped.partition(quote)
+        phrase = patterns.header_phrase(body)
+        if phrase:
+            return number, phrase
+        if closed:
+            return None
     return None
 
 
