@@ -37,8 +37,10 @@ SEPARATE = "SeparateDatabaseAndState"
 # Signatures: positional index of the arguments the checks read.
 _POSITIONS = {
     ("AddField", "model_name"): 0,
+    ("AddField", "name"): 1,
     ("AddField", "field"): 2,
     ("AlterField", "model_name"): 0,
+    ("AlterField", "name"): 1,
     ("AlterField", "field"): 2,
     ("RemoveField", "model_name"): 0,
     ("AddIndex", "model_name"): 0,
