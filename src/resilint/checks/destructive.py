@@ -136,12 +136,18 @@ class DestructiveCloudCall(_BotoRule):
         if dry_run is not None and _literal(dry_run.value) is not False:
             return  # a rehearsal, or decided at run time
         service = boto.service or "AWS"
-        target = {"client": f"{service} client", "resource": f"{service} resource"}.get(boto.kind, f"{service} {boto.type}")
+        written = f"{source_of(self.context.module, node.func)}()"
+        if boto.kind == "collection":
+            what = f"{written} is a batch {verb} over the whole {service} collection {boto.type!r}"
+        elif boto.kind == "object":
+            what = f"{written} destroys the {service} {boto.type}"
+        else:
+            what = f"{written} destroys {service} infrastructure or data in bulk"
         self.report(
             node,
-            f"{source_of(self.context.module, node.func)}() on a {target} destroys infrastructure or data in bulk; "
-            "boto3 does it at once, with no confirmation and no undo: require an explicit confirmation or "
-            "dry run (DryRun=True where the API has it), and keep deletion protection and final snapshots on",
+            f"{what}; boto3 does it at once, with no confirmation and no undo: require an explicit "
+            "confirmation or dry run (DryRun=True where the API has it), and keep deletion protection "
+            "and final snapshots on",
         )
 
     def _candidate(self, verb: str) -> bool:

@@ -51,6 +51,7 @@ class MigrationRule(Rule):
         self.functions: list[str] = []
         self.created_tables: list[set[str]] = [set()]  # per function frame, for Alembic
         self.autocommit: list[cst.With] = []
+        self.wrapped: set[int] = set()  # text(...) calls already classified with their execute()
 
     # -- events for subclasses ---------------------------------------------------
 
@@ -133,8 +134,12 @@ class MigrationRule(Rule):
                 self.on_alembic(op)
                 if op.name == "create_table" and op.table is not None:
                     self.created_tables[-1].add(op.table)
-        if self.wants_sql and (self.in_migration or not self.migrations_only):
+        if self.wants_sql and (self.in_migration or not self.migrations_only) and id(node) not in self.wrapped:
             argument = sql.sink_argument(node, self.names)
+            inner = sql.wrapped_sink(argument, self.names) if argument is not None else None
+            if inner is not None:
+                self.wrapped.add(id(inner))
+                argument = sql.sink_argument(inner, self.names)
             if argument is not None:
                 self._sql_argument(node, argument, sequence=False, reverse=self.in_downgrade)
 

@@ -99,6 +99,14 @@ def sink_argument(call: cst.Call, names: NameResolver) -> cst.BaseExpression | N
     return arg.value if arg is not None else None
 
 
+def wrapped_sink(argument: cst.BaseExpression, names: NameResolver) -> cst.Call | None:
+    """``session.execute(text("..."))``: the inner ``text(...)`` call, reported as part of
+    the outer execute call (where a reader looks for it)."""
+    if isinstance(argument, cst.Call) and names.call_name(argument) in SINK_FUNCTIONS:
+        return argument
+    return None
+
+
 def templates(node: cst.BaseExpression, names: NameResolver, *, sequence: bool = False) -> list[Template]:
     """The SQL templates an argument carries. With ``sequence`` (Django ``RunSQL``), a
     list/tuple holds several statements, each a string or a ``(sql, params)`` pair."""
@@ -352,7 +360,7 @@ def _command_kinds(statement: Any, dialect: str) -> Iterator[str]:
 
 def _shown(statement: Any, dialect: str, limit: int = 60) -> str:
     try:
-        text = statement.sql(dialect=dialect)
+        text = statement.sql(dialect=dialect, comments=False)
     except Exception:
         text = str(statement)
     for n in range(text.count("__rlhole") + 1):
