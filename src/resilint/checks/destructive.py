@@ -138,7 +138,7 @@ class DestructiveCloudCall(_BotoRule):
         service = boto.service or "AWS"
         written = f"{source_of(self.context.module, node.func)}()"
         if boto.kind == "collection":
-            what = f"{written} is a batch {verb} over the whole {service} collection {boto.type!r}"
+            what = f"{written} is a batch {verb} over the {service} collection {boto.type!r}"
         elif boto.kind == "object":
             what = f"{written} destroys the {service} {boto.type}"
         else:

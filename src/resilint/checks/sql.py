@@ -110,6 +110,10 @@ def wrapped_sink(argument: cst.BaseExpression, names: NameResolver) -> cst.Call 
 def templates(node: cst.BaseExpression, names: NameResolver, *, sequence: bool = False) -> list[Template]:
     """The SQL templates an argument carries. With ``sequence`` (Django ``RunSQL``), a
     list/tuple holds several statements, each a string or a ``(sql, params)`` pair."""
+    if sequence and isinstance(node, cst.Name):  # RunSQL(STATEMENTS) with a module-level list
+        binding = names.lookup(node.value)
+        if binding is not None and isinstance(binding.value, (cst.List, cst.Tuple)):
+            node = binding.value
     if sequence and isinstance(node, (cst.List, cst.Tuple)):
         found: list[Template] = []
         for element in node.elements:
@@ -250,8 +254,11 @@ def _classify(text: str) -> tuple[Statement, ...]:
         return ()
     dialect, statements = parsed
     found: list[Statement] = []
+    created: set[str] = set()  # tables created earlier in the same string (scratch tables)
     for statement in statements:
         if statement is None:
+            continue
+        if _scratch_drop(statement, created):
             continue
         for kind in _kinds(statement, dialect):
             found.append(Statement(kind, _shown(statement, dialect)))
@@ -275,6 +282,24 @@ def _sqlglot() -> Any:
     # sqlglot logs a warning when it falls back to a generic Command: noise for a linter.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     return sqlglot
+
+
+def _scratch_drop(statement: Any, created: set[str]) -> bool:
+    """Record CREATE TABLE names; True for a DROP of a temporary table or of a table
+    this same SQL created (a scratch table, not data anyone else has)."""
+    from sqlglot import exp
+
+    if isinstance(statement, exp.Create) and str(statement.args.get("kind") or "").upper() == "TABLE":
+        table = statement.find(exp.Table)
+        if table is not None:
+            created.add(table.sql().lower())
+        return False
+    if isinstance(statement, exp.Drop) and str(statement.args.get("kind") or "").upper() == "TABLE":
+        if statement.args.get("temporary"):
+            return True
+        tables = [t.sql().lower() for t in statement.find_all(exp.Table)]
+        return bool(tables) and all(t in created for t in tables)
+    return False
 
 
 def _kinds(statement: Any, dialect: str) -> Iterator[str]:
@@ -335,9 +360,13 @@ def _holes_decided(statement: Any) -> bool:
 def _command_kinds(statement: Any, dialect: str) -> Iterator[str]:
     """Statements sqlglot keeps as a generic Command (``RENAME TABLE``, ``ALTER TABLE
     ... RENAME CONSTRAINT``): read their tokens with sqlglot's own tokenizer."""
+    from sqlglot import exp
+
     verb = str(statement.this or "").upper()
+    rest = statement.expression
+    text = str(rest.this) if isinstance(rest, exp.Literal) else str(rest or "")
     try:
-        tokens = [t.text.upper() for t in _sqlglot().tokenize(str(statement.expression or ""), read=dialect)]
+        tokens = [t.text.upper() for t in _sqlglot().tokenize(text, read=dialect)]
     except Exception:
         return
     if not tokens:
