@@ -39,6 +39,8 @@ _POSITIONS = {
     ("AddField", "model_name"): 0,
     ("AddField", "name"): 1,
     ("AddField", "field"): 2,
+    ("*", "model_name"): 0,
+    ("*", "name"): 1,
     ("AlterField", "model_name"): 0,
     ("AlterField", "name"): 1,
     ("AlterField", "field"): 2,
@@ -57,14 +59,17 @@ _POSITIONS = {
 
 @dataclass(frozen=True)
 class DjangoOp:
-    name: str  # the operation class, e.g. "AddField"
+    name: str  # a Django operation class ("AddField"), else the qualified name of a third-party one
     call: cst.Call
 
     def arg(self, keyword: str) -> cst.BaseExpression | None:
         """An argument by keyword or by its position in Django's signature."""
         found = keyword_arg(self.call, (keyword,))
-        if found is None and (self.name, keyword) in _POSITIONS:
-            found = positional_arg(self.call, _POSITIONS[(self.name, keyword)])
+        position = _POSITIONS.get((self.name, keyword))
+        if position is None and "." in self.name:  # third-party operations: (model_name, name, ...)
+            position = _POSITIONS.get(("*", keyword))
+        if found is None and position is not None:
+            found = positional_arg(self.call, position)
         return found.value if found is not None else None
 
     @property
@@ -155,11 +160,13 @@ def _operations(value: cst.BaseExpression, names: NameResolver) -> Iterator[Djan
 
 
 def operation_name(call: cst.Call, names: NameResolver) -> str | None:
+    """``"AddField"`` for Django's operations, the qualified name for others
+    (``"django_add_default_value.AddDefaultValue"``), None if not imported."""
     qualname = names.qualified_name(call.func)
     if qualname is None or "." not in qualname:
         return None
     module, name = qualname.rsplit(".", 1)
-    return name if module in OPERATION_MODULES else None
+    return name if module in OPERATION_MODULES else qualname
 
 
 # -- fields -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from resilint.rule import Param
 
 
 def _field_label(op: DjangoOp) -> str:
-    model = string_literal(op.arg("model_name")) or "?"
+    model = (string_literal(op.arg("model_name")) or "?").lower()
     name = string_literal(op.arg("name")) or "?"
     return f"{model}.{name}"
 
@@ -26,15 +26,22 @@ class NotNullColumn(MigrationRule):
         "django": Param(list, doc="operations adding a field, e.g. ['AddField']"),
         "alembic": Param(list, doc="ops adding a column, e.g. ['add_column']"),
         "no-column-fields": Param(list, doc="field classes that add no column (ManyToManyField)"),
+        "default-setters": Param(
+            list, required=False, default=[], doc="operations that give a field a database default (django-add-default-value)"
+        ),
     }
 
     def on_django(self, migration: DjangoMigration) -> None:
+        setters = set(self.param("default-setters"))
+        defaulted = {_field_label(op) for op in migration.operations if op.name in setters}
         for op in migration.operations:
             if op.name not in self.param("django") or migration.on_new_model(op):
                 continue
             field = field_of(op, self.names)
             if field is None or field.opaque or field.class_name in self.param("no-column-fields"):
                 continue
+            if _field_label(op) in defaulted:
+                continue  # a database default is set in the same migration
             null = literal_bool(field.keyword("null"))
             if null is True or (field.keyword("null") is not None and null is None):
                 continue  # nullable, or decided at run time
