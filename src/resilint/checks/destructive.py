@@ -35,7 +35,9 @@ class Boto:
 
 
 class BotoTracer:
-    def __init__(self, names: NameResolver, clients: Iterable[str], resources: Iterable[str], collection_methods: Iterable[str]) -> None:
+    def __init__(
+        self, names: NameResolver, clients: Iterable[str], resources: Iterable[str], collection_methods: Iterable[str]
+    ) -> None:
         self.names = names
         self.clients = frozenset(clients)
         self.resources = frozenset(resources)

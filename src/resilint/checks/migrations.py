@@ -136,18 +136,22 @@ class MigrationRule(Rule):
                     self.created_tables[-1].add(op.table)
         if self.wants_sql and (self.in_migration or not self.migrations_only) and id(node) not in self.wrapped:
             argument = sql.sink_argument(node, self.names)
+            source = node
             inner = sql.wrapped_sink(argument, self.names) if argument is not None else None
             if inner is not None:
                 self.wrapped.add(id(inner))
-                argument = sql.sink_argument(inner, self.names)
+                argument, source = sql.sink_argument(inner, self.names), inner
             if argument is not None:
-                self._sql_argument(node, argument, sequence=False, reverse=self.in_downgrade)
+                formatted = sql.is_format_sink(source, self.names)
+                self._sql_argument(node, argument, sequence=False, reverse=self.in_downgrade, formatted=formatted)
 
-    def _sql_argument(self, call: cst.Call, argument: cst.BaseExpression | None, *, sequence: bool, reverse: bool) -> None:
+    def _sql_argument(
+        self, call: cst.Call, argument: cst.BaseExpression | None, *, sequence: bool, reverse: bool, formatted: bool = False
+    ) -> None:
         if argument is None:
             return
         seen: set[tuple[str, str]] = set()
-        for template in sql.templates(argument, self.names, sequence=sequence):
+        for template in sql.templates(argument, self.names, sequence=sequence, formatted=formatted):
             for statement in sql.classify(template):
                 if (statement.kind, statement.sql) not in seen:
                     seen.add((statement.kind, statement.sql))

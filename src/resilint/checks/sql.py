@@ -38,8 +38,12 @@ SINK_FUNCTIONS = frozenset(
         "sqlalchemy.sql.expression.text",
         "sqlmodel.text",
         "alembic.op.execute",
+        "psycopg2.sql.SQL",
+        "psycopg.sql.SQL",
     }
 )
+# Sinks whose string is a str.format-style template (``sql.SQL("TRUNCATE {}")``).
+FORMAT_SINKS = frozenset({"psycopg2.sql.SQL", "psycopg.sql.SQL"})
 # Methods that execute SQL on DB-API cursors/connections, SQLAlchemy connections and
 # sessions, Alembic's op; the receiver is usually a parameter, so the method decides.
 SINK_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
@@ -104,12 +108,27 @@ def wrapped_sink(argument: cst.BaseExpression, names: NameResolver) -> cst.Call 
     the outer execute call (where a reader looks for it)."""
     if isinstance(argument, cst.Call) and names.call_name(argument) in SINK_FUNCTIONS:
         return argument
+    if (  # sql.SQL("DELETE FROM {}").format(sql.Identifier(table))
+        isinstance(argument, cst.Call)
+        and isinstance(argument.func, cst.Attribute)
+        and argument.func.attr.value == "format"
+        and isinstance(argument.func.value, cst.Call)
+        and names.call_name(argument.func.value) in FORMAT_SINKS
+    ):
+        return argument.func.value
     return None
 
 
-def templates(node: cst.BaseExpression, names: NameResolver, *, sequence: bool = False) -> list[Template]:
+def is_format_sink(call: cst.Call, names: NameResolver) -> bool:
+    return names.call_name(call) in FORMAT_SINKS
+
+
+def templates(
+    node: cst.BaseExpression, names: NameResolver, *, sequence: bool = False, formatted: bool = False
+) -> list[Template]:
     """The SQL templates an argument carries. With ``sequence`` (Django ``RunSQL``), a
-    list/tuple holds several statements, each a string or a ``(sql, params)`` pair."""
+    list/tuple holds several statements, each a string or a ``(sql, params)`` pair; with
+    ``formatted`` (psycopg's ``sql.SQL``) ``{}`` fields in the literal are holes."""
     if sequence and isinstance(node, cst.Name):  # RunSQL(STATEMENTS) with a module-level list
         binding = names.lookup(node.value)
         if binding is not None and isinstance(binding.value, (cst.List, cst.Tuple)):
@@ -120,22 +139,23 @@ def templates(node: cst.BaseExpression, names: NameResolver, *, sequence: bool =
             value = element.value
             if isinstance(value, (cst.List, cst.Tuple)) and value.elements:
                 value = value.elements[0].value  # (sql, params)
-            found.extend(templates(value, names))
+            found.extend(templates(value, names, formatted=formatted))
         return found
-    template = _template(node, names)
+    template = _template(node, names, formatted)
     return [template] if template is not None and template.known else []
 
 
-def _template(node: cst.BaseExpression, names: NameResolver) -> Template | None:
-    builder = _Builder(names)
+def _template(node: cst.BaseExpression, names: NameResolver, formatted: bool = False) -> Template | None:
+    builder = _Builder(names, formatted)
     if not builder.add(node, 0, allow_hole=False):
         return None
     return Template("".join(builder.parts), builder.holes)
 
 
 class _Builder:
-    def __init__(self, names: NameResolver) -> None:
+    def __init__(self, names: NameResolver, formatted: bool = False) -> None:
         self.names = names
+        self.formatted = formatted
         self.parts: list[str] = []
         self.holes = 0
 
@@ -149,6 +169,8 @@ class _Builder:
             value = _string_value(node)
             if value is None:
                 return False
+            if self.formatted:
+                return self._format(value)
             self.parts.append(value)
             return True
         if isinstance(node, cst.ConcatenatedString):
@@ -178,10 +200,10 @@ class _Builder:
             return fmt is not None and self._format(fmt)
         if isinstance(node, cst.Name) and depth < _MAX_DEPTH:
             binding = self.names.lookup(node.value)
-            value = binding.value if binding is not None else None
-            if value is not None and _mentions(value, node.value):
-                value = None  # sql = sql + "...": the earlier value is not known here
-            if value is not None and self.add(value, depth + 1, allow_hole=False):
+            bound = binding.value if binding is not None else None
+            if bound is not None and _mentions(bound, node.value):
+                bound = None  # sql = sql + "...": the earlier value is not known here
+            if bound is not None and self.add(bound, depth + 1, allow_hole=False):
                 return True
         if not allow_hole:
             return False
@@ -380,7 +402,7 @@ def _command_kinds(statement: Any, dialect: str) -> Iterator[str]:
     elif verb == "DROP" and tokens[0] == "TABLE":
         yield "drop-table"
     elif verb == "ALTER" and tokens[0] == "TABLE":
-        for before, word, after in zip(tokens, tokens[1:], [*tokens[2:], ""]):
+        for word, after in zip(tokens, [*tokens[1:], ""], strict=True):
             if word == "DROP" and after == "COLUMN":
                 yield "drop-column"
             elif word == "RENAME" and after not in ("CONSTRAINT", "INDEX", "KEY"):
