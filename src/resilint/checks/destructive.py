@@ -16,7 +16,14 @@ from typing import Any
 
 import libcst as cst
 
-from resilint.checks._util import has_star_kwargs, keyword_arg, positional_arg, source_of, top_level_modules
+from resilint.checks._util import (
+    has_star_kwargs,
+    keyword_arg,
+    positional_arg,
+    source_of,
+    top_level_modules,
+)
+from resilint.checks.migrations_django import string_literal
 from resilint.names import Constructed, NameResolver
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
@@ -75,10 +82,7 @@ class BotoTracer:
 
 def _service(call: cst.Call) -> str | None:
     arg = positional_arg(call, 0) or keyword_arg(call, ("service_name",))
-    if arg is not None and isinstance(arg.value, cst.SimpleString):
-        value = arg.value.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    return string_literal(arg.value) if arg is not None else None
 
 
 def _literal(node: cst.BaseExpression) -> bool | None:

@@ -51,6 +51,7 @@ class MigrationRule(Rule):
         self.functions: list[str] = []
         self.created_tables: list[set[str]] = [set()]  # per function frame, for Alembic
         self.autocommit: list[cst.With] = []
+        self.committed: list[bool] = [False]  # per function frame: op.execute("COMMIT") seen
         self.wrapped: set[int] = set()  # text(...) calls already classified with their execute()
 
     # -- events for subclasses ---------------------------------------------------
@@ -79,7 +80,7 @@ class MigrationRule(Rule):
 
     @property
     def in_autocommit(self) -> bool:
-        return bool(self.autocommit)
+        return bool(self.autocommit) or self.committed[-1]
 
     def table_created_here(self, op: AlembicOp) -> bool:
         """The table was created earlier in this same function: it is empty and unused."""
@@ -114,10 +115,12 @@ class MigrationRule(Rule):
             self.on_downgrade(node)
         self.functions.append(node.name.value)
         self.created_tables.append(set())
+        self.committed.append(False)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.functions.pop()
         self.created_tables.pop()
+        self.committed.pop()
 
     def visit_With(self, node: cst.With) -> None:
         if self.framework == "alembic" and any(is_autocommit_block(item, self.names) for item in node.items):
@@ -134,6 +137,11 @@ class MigrationRule(Rule):
                 self.on_alembic(op)
                 if op.name == "create_table" and op.table is not None:
                     self.created_tables[-1].add(op.table)
+                elif op.name == "execute" and op.batch is None:
+                    argument = sql.sink_argument(node, self.names)
+                    found = sql.templates(argument, self.names) if argument is not None else []
+                    if any(sql.ends_transaction(t.text) for t in found):
+                        self.committed[-1] = True
         if self.wants_sql and (self.in_migration or not self.migrations_only) and id(node) not in self.wrapped:
             argument = sql.sink_argument(node, self.names)
             source = node

@@ -209,6 +209,9 @@ def is_none(node: cst.BaseExpression | None) -> bool:
 
 def string_literal(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        try:
+            value = node.evaluated_value
+        except Exception:  # e.g. a malformed escape libcst accepted
+            return None
         return value if isinstance(value, str) else None
     return None

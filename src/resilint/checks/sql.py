@@ -280,11 +280,23 @@ def _classify(text: str) -> tuple[Statement, ...]:
     for statement in statements:
         if statement is None:
             continue
-        if _scratch_drop(statement, created):
+        try:
+            if _scratch_drop(statement, created):
+                continue
+            kinds = list(_kinds(statement, dialect))
+        except Exception:  # an unexpected tree shape from the parser: no finding, no crash
             continue
-        for kind in _kinds(statement, dialect):
-            found.append(Statement(kind, _shown(statement, dialect)))
+        found.extend(Statement(kind, _shown(statement, dialect)) for kind in kinds)
     return tuple(found)
+
+
+@lru_cache(maxsize=256)
+def ends_transaction(text: str) -> bool:
+    """``op.execute("COMMIT")``: the old Alembic way out of the migration's transaction."""
+    from sqlglot import exp
+
+    parsed = _parse(text) if len(text) <= _MAX_SQL else None
+    return parsed is not None and any(isinstance(s, exp.Commit) for s in parsed[1])
 
 
 def _parse(text: str) -> tuple[str, Sequence[Any]] | None:
