@@ -16,6 +16,7 @@ from typing import Any
 
 import libcst as cst
 
+from resilint.checks._literals import literal_bool, string_literal
 from resilint.checks._util import (
     has_star_kwargs,
     keyword_arg,
@@ -23,7 +24,6 @@ from resilint.checks._util import (
     source_of,
     top_level_modules,
 )
-from resilint.checks.migrations_django import string_literal
 from resilint.names import Constructed, NameResolver
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
@@ -85,12 +85,6 @@ def _service(call: cst.Call) -> str | None:
     return string_literal(arg.value) if arg is not None else None
 
 
-def _literal(node: cst.BaseExpression) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    return None
-
-
 class _BotoRule(Rule):
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
@@ -139,7 +133,7 @@ class DestructiveCloudCall(_BotoRule):
         if boto is None or not self._destructive(boto, verb):
             return
         dry_run = keyword_arg(node, (self.param("dry-run-keyword"),))
-        if dry_run is not None and _literal(dry_run.value) is not False:
+        if dry_run is not None and literal_bool(dry_run.value) is not False:
             return  # a rehearsal, or decided at run time
         service = boto.service or "AWS"
         written = f"{source_of(self.context.module, node.func)}()"
@@ -203,7 +197,7 @@ class DeletionSafeguardDisabled(_BotoRule):
 
     def _unsafe(self, arg: cst.Arg) -> bool:
         assert arg.keyword is not None
-        value = _literal(arg.value)
+        value = literal_bool(arg.value)
         if value is None:
             return False
         name = arg.keyword.value

@@ -16,9 +16,20 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from resilint.checks import sql
-from resilint.checks._util import keyword_arg, source_of
-from resilint.checks.migrations_alembic import AlembicOp, alembic_op, is_alembic_module, is_autocommit_block, is_downgrade
-from resilint.checks.migrations_django import DjangoMigration, is_migration_class, is_none, literal_bool, read_migration
+from resilint.checks._literals import literal_bool
+from resilint.checks._util import is_none, keyword_arg, source_of
+from resilint.checks.migrations_alembic import (
+    AlembicOp,
+    alembic_op,
+    is_alembic_module,
+    is_autocommit_block,
+    is_downgrade,
+)
+from resilint.checks.migrations_django import (
+    DjangoMigration,
+    is_migration_class,
+    read_migration,
+)
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from resilint.checks._literals import literal_bool, string_literal
 from resilint.checks._util import has_star_kwargs, keyword_arg, positional_arg
-from resilint.checks.migrations_django import literal_bool, string_literal
 from resilint.names import NameResolver
 
 OP_MODULE = "alembic.op"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from resilint.checks._literals import string_literal
 from resilint.checks._util import has_star_kwargs, keyword_arg, positional_arg
 from resilint.names import NameResolver, dotted_name
 
@@ -195,23 +196,3 @@ def field_of(op: DjangoOp, names: NameResolver) -> FieldCall | None:
         return None
     qualname = names.qualified_name(value.func) or dotted_name(value.func) or ""
     return FieldCall(qualname.rsplit(".", 1)[-1], value)
-
-
-def literal_bool(node: cst.BaseExpression | None) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    return None
-
-
-def is_none(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def string_literal(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # e.g. a malformed escape libcst accepted
-            return None
-        return value if isinstance(value, str) else None
-    return None

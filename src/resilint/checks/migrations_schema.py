@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from resilint.checks._util import has_star_kwargs, keyword_arg
+from resilint.checks._literals import literal_bool, string_literal
+from resilint.checks._util import has_star_kwargs, is_none, keyword_arg
 from resilint.checks.migrations import MigrationRule
 from resilint.checks.migrations_alembic import AlembicOp, column_of, inert_body
-from resilint.checks.migrations_django import DjangoMigration, DjangoOp, field_of, is_none, literal_bool, string_literal
+from resilint.checks.migrations_django import DjangoMigration, DjangoOp, field_of
 from resilint.rule import Param
 
 
