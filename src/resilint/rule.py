@@ -30,6 +30,7 @@ from resilint.errors import ConfigError
 from resilint.model import Fix
 
 if TYPE_CHECKING:
+    from resilint.config import Config
     from resilint.context import FileContext
     from resilint.standards import Standard
 
@@ -83,6 +84,13 @@ class Rule:
         (the prefilter skips parsing files that contain none of any active rule's
         triggers). ``None`` means "always run"."""
         return None
+
+    @classmethod
+    def cache_inputs(cls, standard: Standard, config: Config) -> str:
+        """Anything besides the file's content and the standard's parameters that can
+        change this rule's findings (e.g. the installed packages, a data file). It
+        becomes part of the result-cache key; the default is nothing."""
+        return ""
 
     def finish(self) -> None:
         """Called once after the whole tree was visited (for rules that collect first)."""
