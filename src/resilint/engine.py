@@ -33,6 +33,7 @@ from resilint.rule import RawFinding, Rule
 from resilint.ruleset import Ruleset, ruleset_for
 from resilint.standards import Standard
 from resilint.suppress import NONE as NO_SUPPRESSIONS
+from resilint.walk import walk
 from resilint.suppress import Suppressions, might_suppress, parse_suppressions, skip_file_marker
 
 SYNTAX_ERROR = "REL001"
@@ -40,13 +41,12 @@ RULE_CRASHED = "REL002"
 UNJUSTIFIED_SUPPRESSION = "REL903"
 
 
-class _Traversal(cst.CSTVisitor):
-    """One walk over the tree: the name resolver first, then every rule's visitor
-    methods. A rule that raises is disabled for the rest of the file and reported
-    as REL002; the others carry on."""
+class _Traversal:
+    """One walk over the tree (:func:`resilint.walk.walk`): the name resolver first,
+    then every rule's visitor methods. A rule that raises is disabled for the rest
+    of the file and reported as REL002; the others carry on."""
 
     def __init__(self, names: NameResolver, rules: list[Rule]) -> None:
-        super().__init__()
         self.names = names
         self.rules = rules
         self.crashes: list[tuple[Rule, BaseException, cst.CSTNode]] = []
@@ -74,20 +74,13 @@ class _Traversal(cst.CSTVisitor):
         self.rules = [r for r in self.rules if r is not rule]
         self._table = self._build_table(self.rules)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def enter(self, node: cst.CSTNode) -> None:
         self.names.enter(node)
         self._call("visit_", node)
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._call("leave_", original_node)
-        self.names.leave(original_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass  # rules do not use per-attribute hooks; skipping the lookup is measurably faster
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
+    def leave(self, node: cst.CSTNode) -> None:
+        self._call("leave_", node)
+        self.names.leave(node)
 
     def finish(self) -> None:
         for rule in list(self.rules):
@@ -191,7 +184,7 @@ class Engine:
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
         traversal = _Traversal(context.names, rules)
         try:
-            module.visit(traversal)
+            walk(module, traversal.enter, traversal.leave)
             traversal.finish()
         except RecursionError:
             return Analysis(errors=("too deeply nested to check (recursion limit)",), parsed=True)
