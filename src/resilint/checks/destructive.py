@@ -24,7 +24,7 @@ from resilint.checks._util import (
     source_of,
     top_level_modules,
 )
-from resilint.names import Constructed, NameResolver
+from resilint.names import Constructed, NameResolver, Scope
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
 
@@ -56,16 +56,36 @@ class BotoTracer:
         made = self.names.constructor(expr)
         if made is not None:
             return self._constructed(made, depth)
+        class_value = self._class_attribute(expr)
+        if class_value is not None:  # class Ops: rds = boto3.client("rds") ... self.rds
+            return self.trace(class_value, depth + 1)
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-            if expr.func.attr.value in self.collection_methods:  # bucket.objects.filter(...)
+            name = expr.func.attr.value
+            if name in self.collection_methods:  # bucket.objects.filter(...)
                 inner = self.trace(expr.func.value, depth + 1)
                 return inner if inner is not None and inner.kind == "collection" else None
+            if name[:1].isupper():  # self.ec2.Instance(iid), when self.ec2 is a class attribute
+                owner = self.trace(expr.func.value, depth + 1)
+                if owner is not None and owner.kind in ("resource", "object"):
+                    return Boto("object", owner.service, name)
             return None
         if isinstance(expr, cst.Attribute):  # bucket.objects, ec2.instances
             owner = self.trace(expr.value, depth + 1)
             if owner is not None and owner.kind in ("resource", "object"):
                 return Boto("collection", owner.service, expr.attr.value)
         return None
+
+    def _class_attribute(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``self.<attr>`` / ``cls.<attr>`` set in the class body (not in a method)."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return None
+        scope: Scope | None = self.names.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.self_name != expr.value.value or scope.parent is None or scope.parent.kind != "class":
+            return None
+        binding = scope.parent.bindings.get(expr.attr.value)
+        return binding.value if binding is not None else None
 
     def _constructed(self, made: Constructed, depth: int) -> Boto | None:
         if made.qualname in self.clients:
