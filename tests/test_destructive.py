@@ -87,10 +87,21 @@ def test_safeguards_only_on_boto3_calls_and_only_unsafe_literals() -> None:
             rds.modify_db_cluster(DBClusterIdentifier="x", DeletionProtection=flag)
             rds.delete_db_cluster(DBClusterIdentifier="x", SkipFinalSnapshot=True)
             other.delete_db_cluster(DBClusterIdentifier="x", SkipFinalSnapshot=True)
-            boto3.client("backup").delete_backup_vault(BackupVaultName="v", ForceDelete=True)
+            boto3.client("autoscaling").delete_auto_scaling_group(AutoScalingGroupName="g", ForceDelete=True)
     """
     # a final snapshot keeps REL502 quiet; deleting the instance is still REL501
     assert codes(source) == [(7, "REL501"), (9, "REL501"), (9, "REL502"), (11, "REL501"), (11, "REL502")]
+
+
+def test_enum_valued_safeguard() -> None:
+    source = """
+        import boto3
+
+        idp = boto3.client("cognito-idp")
+        idp.update_user_pool(UserPoolId="p", DeletionProtection="INACTIVE")
+        idp.update_user_pool(UserPoolId="p", DeletionProtection="ACTIVE")
+    """
+    assert codes(source) == [(5, "REL502")]
 
 
 def test_verb_lists_are_data_a_team_can_extend(tmp_path: Path) -> None:

@@ -198,7 +198,9 @@ class DeletionSafeguardDisabled(_BotoRule):
     description = "A boto3 call that switches off a deletion safeguard."
     parameters = {
         **_FACTORY_PARAMS,
-        "unsafe-values": Param(dict, doc="keyword -> the literal that disables the safeguard; 'Prefix*' matches a prefix"),
+        "unsafe-values": Param(
+            dict, doc="keyword -> the literal(s) that disable the safeguard (bool, string or a list); 'Prefix*' matches a prefix"
+        ),
     }
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -217,12 +219,15 @@ class DeletionSafeguardDisabled(_BotoRule):
 
     def _unsafe(self, arg: cst.Arg) -> bool:
         assert arg.keyword is not None
-        value = literal_bool(arg.value)
+        value: bool | str | None = literal_bool(arg.value)
         if value is None:
-            return False
+            value = string_literal(arg.value)
+        if value is None:
+            return False  # decided at run time
         name = arg.keyword.value
         for keyword, unsafe in self.param("unsafe-values").items():
             matches = name.startswith(keyword[:-1]) if keyword.endswith("*") else name == keyword
-            if matches and value is unsafe:
+            values = unsafe if isinstance(unsafe, list) else [unsafe]
+            if matches and any(type(v) is type(value) and v == value for v in values):
                 return True
         return False
