@@ -242,9 +242,16 @@ class Engine:
 
     def _finalize(self, analysis: Analysis, src: SourceFile) -> FileResult:
         errors = tuple(FileError(src.path, e) for e in analysis.errors)
-        if not analysis.findings and not might_suppress(src.text):
+        # Suppressions matter only for findings, or for REL903 on AI-assisted lines;
+        # tokenizing for comments is skipped otherwise.
+        if not might_suppress(src.text):
+            if not analysis.findings:
+                return FileResult(src.path, errors=errors)
+            suppressions = NO_SUPPRESSIONS
+        elif analysis.findings or self._rel903_possible(src):
+            suppressions = parse_suppressions(src.text)
+        else:
             return FileResult(src.path, errors=errors)
-        suppressions = parse_suppressions(src.text) if might_suppress(src.text) else NO_SUPPRESSIONS
         provenance = LineProvenance(self.provenance_sources, src)
         findings: list[Finding] = []
         for item in analysis.findings:
@@ -261,6 +268,10 @@ class Engine:
         findings.extend(self._unjustified_suppressions(suppressions, provenance, src))
         findings.sort(key=Finding.sort_key)
         return FileResult(src.path, tuple(findings), errors)
+
+    def _rel903_possible(self, src: SourceFile) -> bool:
+        standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
+        return standard is not None and standard in self.ruleset.active_for(src.relpath) and self._may_be_ai(src)
 
     def _unjustified_suppressions(self, suppressions: Suppressions, provenance: LineProvenance, src: SourceFile) -> Iterable[Finding]:
         standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
