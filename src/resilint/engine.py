@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import io
 import json
+import stat
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,6 +36,9 @@ from resilint.standards import Standard
 from resilint.suppress import NONE as NO_SUPPRESSIONS
 from resilint.walk import walk
 from resilint.suppress import Suppressions, might_suppress, parse_suppressions, skip_file_marker
+
+# Larger files are reported, not checked: libcst would take minutes on them.
+MAX_FILE_BYTES = 20_000_000
 
 SYNTAX_ERROR = "REL001"
 RULE_CRASHED = "REL002"
@@ -119,9 +123,16 @@ class Engine:
     def check_file(self, file: Path, display: str | None = None) -> FileResult:
         shown = display or display_path(file)
         try:
+            info = file.stat()
+            if stat.S_ISDIR(info.st_mode):
+                return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+                return FileResult(shown, errors=(FileError(shown, "not a regular file"),))
+            if info.st_size > MAX_FILE_BYTES:
+                size = info.st_size / 1_000_000
+                limit = MAX_FILE_BYTES // 1_000_000
+                return FileResult(shown, errors=(FileError(shown, f"too large to check ({size:.0f} MB; the limit is {limit} MB)"),))
             data = file.read_bytes()
-        except IsADirectoryError:
-            return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}"),))
