@@ -21,7 +21,6 @@ from typing import Any, Literal
 import libcst as cst
 
 from resilint import _toml
-from resilint.checks._util import has_star_kwargs, positional_arg, star_args_before
 from resilint.config import Config
 from resilint.errors import ConfigError
 from resilint.names import NameResolver
@@ -252,6 +251,9 @@ def _evaluation(call: cst.Call, spec: MethodSpec, method: str) -> FlagEvaluation
 
 
 def _argument(call: cst.Call, spot: ArgSpot) -> cst.BaseExpression | None:
+    # Imported here: resilint.checks imports every check kind, and the flag kinds import us.
+    from resilint.checks._util import positional_arg
+
     if spot.keyword is not None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == spot.keyword:
@@ -268,6 +270,8 @@ def _argument(call: cst.Call, spot: ArgSpot) -> cst.BaseExpression | None:
 
 
 def _maybe_hidden(call: cst.Call, spot: ArgSpot) -> bool:
+    from resilint.checks._util import has_star_kwargs, star_args_before
+
     if has_star_kwargs(call):
         return True
     position = spot.position if spot.position is not None else spot.literal_position
