@@ -99,6 +99,43 @@ def test_near_misses_are_not_evaluations(source: str) -> None:
     assert evaluations(source) == []
 
 
+def test_receivers_from_annotations_and_factories() -> None:
+    found = evaluations(
+        """
+        from functools import lru_cache
+        from typing import Optional
+        from openfeature import api
+        from openfeature.client import OpenFeatureClient
+        from ldclient.client import LDClient
+
+        @lru_cache
+        def flags():
+            return api.get_client()
+
+        def ld() -> "LDClient":
+            return build()
+
+        def handler(client: OpenFeatureClient, other: Optional[LDClient], third: "LDClient | None", plain):
+            client.get_boolean_value("a", False)
+            other.variation("b", ctx, False)
+            third.variation("c", ctx, False)
+            flags().get_boolean_value("d", False)
+            ld().variation("e", ctx, None)
+            local = flags()
+            local.get_string_value("f", "")
+            plain.get_boolean_value("no", False)  # unannotated parameter: unknown
+        """
+    )
+    assert [(e.sdk, k.value if k else None) for e, k, _m in found] == [
+        ("openfeature", "a"),
+        ("launchdarkly", "b"),
+        ("launchdarkly", "c"),
+        ("openfeature", "d"),
+        ("launchdarkly", "e"),
+        ("openfeature", "f"),
+    ]
+
+
 def test_unleash_none_fallback_and_star_arguments() -> None:
     found = evaluations(
         """

@@ -218,17 +218,88 @@ def recognize(call: cst.Call, names: NameResolver, config: Config) -> FlagEvalua
         return _evaluation(call, catalog.functions[qualname], qualname)
     if not isinstance(func, cst.Attribute):
         return None
-    receiver = names.constructor(func.value)
+    receiver = receiver_type(func.value, names)
     if receiver is None:
         return None
     for receivers, spec in catalog.methods.get(last, ()):
-        if receiver.qualname in receivers:
+        if receiver in receivers:
             return _evaluation(call, spec, last)
     # An in-house evaluator that is a method of an object the project builds itself.
-    method = f"{receiver.qualname}.{last}"
+    method = f"{receiver}.{last}"
     if method in catalog.functions:
         return _evaluation(call, catalog.functions[method], method)
     return None
+
+
+def receiver_type(node: cst.BaseExpression, names: NameResolver, _depth: int = 0) -> str | None:
+    """The qualified name of what made the object ``node`` (``"openfeature.api.get_client"``)
+    or of its declared type (``"ldclient.client.LDClient"``): traced through assignments and
+    ``self.<attr>`` (:meth:`NameResolver.constructor`), parameter and variable annotations,
+    and module-level factory functions (``def flags(): return api.get_client()``)."""
+    made = names.constructor(node)
+    if made is not None:
+        return made.qualname
+    if _depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, cst.Name):
+        binding = names.lookup(node.value)
+        if binding is None or binding.qualname is not None:
+            return None
+        if binding.annotation is not None:
+            return _annotated_type(binding.annotation, names)
+        return receiver_type(binding.value, names, _depth + 1) if binding.value is not None else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        return _factory_type(node.func.value, names, _depth)
+    if isinstance(node, cst.Attribute):
+        found = {receiver_type(v, names, _depth + 1) for v in names.self_attribute_values(node) if not _is_none(v)}
+        return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _annotated_type(annotation: cst.BaseExpression, names: NameResolver) -> str | None:
+    """``Client``, ``Optional[Client]``, ``Client | None``, ``"Client"`` -> the client's qualified name."""
+    if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
+        text = annotation.evaluated_value
+        if not isinstance(text, str):
+            return None
+        try:
+            annotation = cst.parse_expression(text)
+        except cst.ParserSyntaxError:
+            return None
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        parts = [annotation.left, annotation.right]
+    elif isinstance(annotation, cst.Subscript) and names.qualified_name(annotation.value) in ("typing.Optional", "typing.Union"):
+        parts = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+    else:
+        return names.qualified_name(annotation)
+    found = {_annotated_type(p, names) for p in parts if not _is_none(p)} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _factory_type(name: str, names: NameResolver, depth: int) -> str | None:
+    """What a module-level function returns: its return annotation, or the object
+    every ``return`` builds (only names visible at module level resolve in it)."""
+    if names.lookup(name) is not names.module_scope.bindings.get(name):
+        return None  # shadowed here
+    for statement in _module_body(names):
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            if statement.returns is not None:
+                return _annotated_type(statement.returns.annotation, names)
+            returned = list(_returns(statement.body))
+            found = {receiver_type(v, names, depth + 1) for v in returned}
+            return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _returns(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    """The values of ``return`` statements in a function body (not in nested functions)."""
+    for child in node.children:
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(child, cst.Return) and child.value is not None:
+            yield child.value
+        elif not isinstance(child, cst.BaseExpression):
+            yield from _returns(child)
 
 
 def _evaluation(call: cst.Call, spec: MethodSpec, method: str) -> FlagEvaluation:

@@ -16,6 +16,7 @@ from resilint.checks._util import source_of
 from resilint.config import Config
 from resilint.flag_manifest import Manifest, manifest_for
 from resilint.flags import FlagEvaluation, FlagKey, literal_type, recognize, static_key
+from resilint.names import NameResolver
 from resilint.paths import display_path
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
@@ -86,9 +87,8 @@ class FlagDefaultType(_FlagRule):
         default = source_of(self.context.module, evaluation.default, 30)
         self.report(
             evaluation.call,
-            f"{self.written(evaluation)}() has a {found} default ({default}) for a {evaluation.value_type} flag; "
-            f"the default is what callers get whenever evaluation fails, so they get the wrong type "
-            f"exactly when things go wrong (expected {' or '.join(accepted)})",
+            f"{self.written(evaluation)}() default {default} is {_article(found)} {found}, not {_article(evaluation.value_type)} "
+            f"{evaluation.value_type} ({' or '.join(accepted)}): callers get this value whenever the flag cannot be evaluated",
         )
 
 
@@ -174,6 +174,10 @@ class FlagKeyNotExpired(_ManifestRule):
         )
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _passes_none(evaluation: FlagEvaluation) -> bool:
     keyword = evaluation.default_keyword
     return any(
@@ -182,12 +186,12 @@ def _passes_none(evaluation: FlagEvaluation) -> bool:
     )
 
 
-def _literal_type(node: cst.BaseExpression, names: object, depth: int = 0) -> str | None:
+def _literal_type(node: cst.BaseExpression, names: NameResolver, depth: int = 0) -> str | None:
     """The literal type of ``node``, following names bound to a literal (``DEFAULT = "off"``)."""
     found = literal_type(node)
     if found is not None or depth > _MAX_DEPTH or not isinstance(node, cst.Name):
         return found
-    binding = names.lookup(node.value)  # type: ignore[attr-defined]
+    binding = names.lookup(node.value)
     if binding is None or binding.qualname is not None or binding.value is None:
         return None
     return _literal_type(binding.value, names, depth + 1)
