@@ -408,3 +408,23 @@ def test_flags_command_malformed_manifest(tmp_path: Path) -> None:
     folder = project(tmp_path, "[flags.a]\nowner = 1\n", SOURCE)
     run = run_resilint("flags", ".", cwd=folder)
     assert run.returncode == 2 and "flags.a.owner" in run.stderr
+
+
+# -- example files (standards whose examples need a manifest) ------------------------------
+
+
+def test_example_files_are_validated() -> None:
+    from resilint.errors import ConfigError
+    from resilint.standards import parse_standard
+
+    table = {"code": "ACME1", "name": "x", "check": "flag-key-static", "example-files": {"../flags.toml": ""}}
+    with pytest.raises(ConfigError, match="example-files"):
+        parse_standard(table, "test.toml")
+    ok = parse_standard({**table, "example-files": {"flags.toml": "[flags.a]\n"}}, "test.toml")
+    assert dict(ok.example_files) == {"flags.toml": "[flags.a]\n"}
+
+
+def test_explain_shows_the_example_manifest() -> None:
+    run = run_resilint("explain", "REL305")
+    assert run.returncode == 0
+    assert "With flags.toml" in run.stdout and "expires = 2024-01-31" in run.stdout

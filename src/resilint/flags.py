@@ -330,13 +330,13 @@ def _argument(call: cst.Call, spot: ArgSpot) -> cst.BaseExpression | None:
             if arg.keyword is not None and arg.keyword.value == spot.keyword:
                 return arg.value
     if spot.position is not None:
-        arg = positional_arg(call, spot.position)
-        if arg is not None:
-            return arg.value
+        found = positional_arg(call, spot.position)
+        if found is not None:
+            return found.value
     if spot.literal_position is not None:
-        arg = positional_arg(call, spot.literal_position)
-        if arg is not None and literal_type(arg.value) is not None:
-            return arg.value
+        found = positional_arg(call, spot.literal_position)
+        if found is not None and literal_type(found.value) is not None:
+            return found.value
     return None
 
 
@@ -362,8 +362,9 @@ def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in node.parts):
-        return "".join(p.value for p in node.parts)  # type: ignore[union-attr]
+    if isinstance(node, cst.FormattedString):
+        texts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+        return "".join(texts) if len(texts) == len(node.parts) else None
     return None
 
 
