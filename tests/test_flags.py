@@ -14,6 +14,7 @@ from conftest import FIXTURES, run_resilint
 from resilint.config import Config, parse_config
 from resilint.flags import FlagEvaluation, FlagKey, recognize, static_key
 from resilint.names import NameResolver
+from resilint.walk import walk
 
 FLAG_FIXTURES = FIXTURES / "rules" / "flags"
 
@@ -28,19 +29,14 @@ def evaluations(source: str, config: Config | None = None) -> list[tuple[FlagEva
     config = config or Config(root=Path("."))
     found: list[tuple[FlagEvaluation, FlagKey | None, cst.Module]] = []
 
-    class Walk(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            names.enter(node)
-            if isinstance(node, cst.Call):
-                evaluation = recognize(node, names, config)
-                if evaluation is not None:
-                    found.append((evaluation, static_key(evaluation, names), module))
-            return True
+    def enter(node: cst.CSTNode) -> None:
+        names.enter(node)
+        if isinstance(node, cst.Call):
+            evaluation = recognize(node, names, config)
+            if evaluation is not None:
+                found.append((evaluation, static_key(evaluation, names), module))
 
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            names.leave(original_node)
-
-    module.visit(Walk())
+    walk(module, enter, names.leave)
     return found
 
 

@@ -184,7 +184,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = engine.check_source(sys.stdin.buffer.read(), shown, file=file)
         report = aggregate([result], [], engine)
     else:
-        report = check_paths(paths, config, jobs=args.jobs)
+        report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache)
     _emit(report, args, reporter_class, ruleset)
     if report.errors:
         return EXIT_ERROR

@@ -15,7 +15,7 @@ import libcst as cst
 from resilint.checks._util import source_of
 from resilint.config import Config
 from resilint.flag_manifest import Manifest, manifest_for
-from resilint.flags import FlagEvaluation, FlagKey, literal_type, recognize, static_key
+from resilint.flags import FlagEvaluation, FlagKey, literal_type, recognize, sdk_modules, static_key
 from resilint.names import NameResolver
 from resilint.paths import display_path
 from resilint.rule import Param, Rule
@@ -28,8 +28,10 @@ class _FlagRule(Rule):
     """Shared visitor: recognise the evaluation, then let the subclass judge it."""
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return None  # in-house evaluators come from config, which triggers() cannot see
+    def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
+        # Every recognised evaluation needs an import from an SDK or a configured
+        # evaluator's package (its top-level module name is then in the text).
+        return sdk_modules(config)
 
     def visit_Call(self, node: cst.Call) -> None:
         evaluation = recognize(node, self.names, self.context.config)
