@@ -424,3 +424,24 @@ def test_explain_shows_the_example_manifest() -> None:
     run = run_resilint("explain", "REL305")
     assert run.returncode == 0
     assert "With flags.toml" in run.stdout and "expires = 2024-01-31" in run.stdout
+
+
+def test_prefilter_knows_configured_evaluators(tmp_path: Path) -> None:
+    """A file that imports only an in-house evaluator is still parsed and checked."""
+    folder = project(
+        tmp_path,
+        None,
+        "from shop.features import flag\n\nflag('new-search')\n",
+        evaluators='[{ call = "shop.features.flag", key = 0, default = "default" }]',
+    )
+    run = run_resilint("check", "--format", "json", "app.py", cwd=folder)
+    assert codes(run.json()) == [(3, "REL301")], run.stderr
+
+
+def test_cached_results_follow_manifest_edits(tmp_path: Path) -> None:
+    folder = project(tmp_path, MANIFEST, SOURCE)
+    first = run_resilint("check", "--format", "json", "--today", "2026-06-01", "app.py", cwd=folder)
+    assert codes(first.json()) == [(6, "REL304"), (7, "REL305")]
+    (folder / "flags.toml").write_text(textwrap.dedent(MANIFEST) + "\n[flags.new-chekout-flow]\nowner = 'typo-owner'\n")
+    second = run_resilint("check", "--format", "json", "--today", "2026-06-01", "app.py", cwd=folder)
+    assert codes(second.json()) == [(7, "REL305")]
