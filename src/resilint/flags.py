@@ -250,6 +250,11 @@ def receiver_type(node: cst.BaseExpression, names: NameResolver, _depth: int = 0
         return receiver_type(binding.value, names, _depth + 1) if binding.value is not None else None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
         return _factory_type(node.func.value, names, _depth)
+    if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
+        # client or api.get_client(), x if c else y: the alternatives that resolve must agree
+        options = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
+        found = {receiver_type(o, names, _depth + 1) for o in options} - {None}
+        return found.pop() if len(found) == 1 else None
     if isinstance(node, cst.Attribute):
         found = {receiver_type(v, names, _depth + 1) for v in names.self_attribute_values(node) if not _is_none(v)}
         return found.pop() if len(found) == 1 else None
