@@ -34,9 +34,23 @@ class _FlagRule(Rule):
         return sdk_modules(config)
 
     def visit_Call(self, node: cst.Call) -> None:
-        evaluation = recognize(node, self.names, self.context.config)
+        evaluation = self.evaluation(node)
         if evaluation is not None:
             self.check(evaluation)
+
+    def evaluation(self, node: cst.Call) -> FlagEvaluation | None:
+        """``recognize(node)``, once per call for all flag rules of this file (they visit
+        the same call at the same point of the walk, so the answer is the same)."""
+        memo: dict[int, tuple[cst.Call, FlagEvaluation | None]] | None = getattr(self.context, "_flag_evaluations", None)
+        if memo is None:
+            memo = {}
+            self.context._flag_evaluations = memo  # type: ignore[attr-defined]
+        hit = memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        evaluation = recognize(node, self.names, self.context.config)
+        memo[id(node)] = (node, evaluation)
+        return evaluation
 
     def check(self, evaluation: FlagEvaluation) -> None:
         raise NotImplementedError
