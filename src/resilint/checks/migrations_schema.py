@@ -26,7 +26,9 @@ class NotNullColumn(MigrationRule):
     parameters = {
         "django": Param(list, doc="operations adding a field, e.g. ['AddField']"),
         "alembic": Param(list, doc="ops adding a column, e.g. ['add_column']"),
-        "no-column-fields": Param(list, doc="field classes that add no column (ManyToManyField)"),
+        "exempt-fields": Param(
+            list, doc="field classes that need no default: no column (ManyToManyField), computed or serial"
+        ),
         "default-setters": Param(
             list, required=False, default=[], doc="operations that give a field a database default (django-add-default-value)"
         ),
@@ -39,7 +41,7 @@ class NotNullColumn(MigrationRule):
             if op.name not in self.param("django") or migration.on_new_model(op):
                 continue
             field = field_of(op, self.names)
-            if field is None or field.opaque or field.class_name in self.param("no-column-fields"):
+            if field is None or field.opaque or field.class_name in self.param("exempt-fields"):
                 continue
             if _field_label(op) in defaulted:
                 continue  # a database default is set in the same migration
