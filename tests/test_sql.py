@@ -107,3 +107,14 @@ def test_holes_decide_only_when_they_cannot_add_a_condition(source: str, expecte
 def test_statement_is_shown_without_comments_and_with_holes_marked() -> None:
     (statement,) = sql.classify(sql.Template("/* nightly */ TRUNCATE __rlhole0__", 1))
     assert statement.sql == "TRUNCATE TABLE {…}"
+
+
+def test_very_long_concatenation_is_skipped_without_recursion(tmp_path) -> None:
+    from resilint.config import Config
+    from resilint.engine import Engine
+
+    terms = " + ".join(['"x"'] * 3000)
+    source = f'def f(cur):\n    cur.execute("TRUNCATE t" + {terms})\n    cur.execute("TRUNCATE u")\n'
+    result = Engine(Config(root=tmp_path, select=("REL408",))).check_source(source, "deep.py")
+    assert result.errors == ()
+    assert [(f.span.line, f.code) for f in result.findings] == [(3, "REL408")]

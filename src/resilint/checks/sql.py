@@ -52,6 +52,7 @@ SINK_TRIGGERS = ("execute", "exec_driver_sql", "sqlalchemy", "sqlmodel", "psycop
 DIALECTS = ("postgres", "mysql")  # PostgreSQL is the default target; MySQL for backticks & co.
 _MAX_SQL = 100_000  # characters; longer literals are not parsed
 _MAX_DEPTH = 6  # name -> value hops when following a variable to its string
+_MAX_OPERANDS = 500  # pieces of a concatenation; longer ones are not classified
 _HOLE = "__rlhole{}__"
 
 # Statement classes (the vocabulary of the TOML parameters).
@@ -173,8 +174,10 @@ class _Builder:
                 return self._format(value)
             self.parts.append(value)
             return True
-        if isinstance(node, cst.ConcatenatedString):
-            return self.add(node.left, depth) and self.add(node.right, depth)
+        if isinstance(node, cst.ConcatenatedString) or _is_add(node):
+            # long "a" "b" / a + b + c chains nest deeply: flatten them without recursion
+            operands = _operands(node)
+            return len(operands) <= _MAX_OPERANDS and all(self.add(o, depth) for o in operands)
         if isinstance(node, cst.FormattedString):
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringText):
@@ -182,8 +185,6 @@ class _Builder:
                 else:
                     self.hole()
             return True
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            return self.add(node.left, depth) and self.add(node.right, depth)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
             fmt = _string_value(node.left) if isinstance(node.left, cst.SimpleString) else None
             if fmt is None:
@@ -253,10 +254,35 @@ def _string_value(node: cst.SimpleString) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _is_add(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+
+
+def _operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The operands of a ``+`` / implicit-concatenation chain, left to right."""
+    operands: list[cst.BaseExpression] = []
+    stack: list[cst.BaseExpression] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.ConcatenatedString):
+            stack += [current.right, current.left]  # type: ignore[list-item]
+        elif isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            stack += [current.right, current.left]
+        else:
+            operands.append(current)
+        if len(operands) + len(stack) > _MAX_OPERANDS:
+            return operands + stack
+    return operands
+
+
 def _mentions(node: cst.CSTNode, name: str) -> bool:
-    if isinstance(node, cst.Name):
-        return node.value == name
-    return any(_mentions(child, name) for child in node.children)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 # -- what the SQL does --------------------------------------------------------------
