@@ -194,8 +194,8 @@ class IrreversibleMigration(MigrationRule):
             if value is None or is_none(value):
                 self.report(
                     op.call,
-                    f"{self.written(op.call)}() has no {keyword}: the migration cannot be rolled back; pass "
-                    f"{keyword}= (migrations.{op.name}.noop when undoing needs nothing)",
+                    f"{self.written(op.call)}() has no {keyword}: Django raises IrreversibleError when this "
+                    f"migration is rolled back; pass {keyword}= (migrations.{op.name}.noop when undoing needs nothing)",
                 )
 
     def on_downgrade(self, function: cst.FunctionDef) -> None:
