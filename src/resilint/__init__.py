@@ -11,10 +11,36 @@ The public API is small and shared by every front end (CLI, flake8, LSP)::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from resilint.api import check_paths, check_source, load_config
-from resilint.model import Finding, Report, Severity
+# The names below are imported on first use (PEP 562): flake8 imports every
+# plugin at start-up, and ``import resilint.flake8`` must not pay for libcst.
+_LAZY = {
+    "check_paths": "resilint.api",
+    "check_source": "resilint.api",
+    "load_config": "resilint.api",
+    "Finding": "resilint.model",
+    "Report": "resilint.model",
+    "Severity": "resilint.model",
+}
+
+if TYPE_CHECKING:
+    from resilint.api import check_paths, check_source, load_config
+    from resilint.model import Finding, Report, Severity
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'resilint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Finding",
