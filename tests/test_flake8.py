@@ -160,3 +160,15 @@ def test_registered_entry_point() -> None:
     (ep,) = [e for e in entry_points(group="flake8.extension") if e.name == "REL"]
     assert ep.value == "resilint.flake8:ResilintChecker"
     assert textwrap.dedent(ep.load().__name__) == "ResilintChecker"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_broken_config_is_a_named_plugin_failure(tmp_path: Path, jobs: str) -> None:
+    """Not a traceback, and with -j 2 not a hang (the error crosses a process boundary)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\nselekt = []\n")
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("import requests\nrequests.get(url)\n")
+    run = flake8("-j", jobs, "a.py", "b.py", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "tool.resilint.selekt: unknown key" in run.stdout + run.stderr
+    assert "Traceback" not in run.stderr

@@ -63,6 +63,12 @@ class ResilintChecker:
         del tree  # required by flake8's plugin classification; the engine parses `lines`
         self.lines = lines
         self.filename = filename
+        self.is_stdin = filename in _STDIN_NAMES
+        self.file = None if self.is_stdin else Path(filename)
+        # The configuration is resolved here, not in run(): flake8 wraps this call, so a
+        # broken [tool.resilint] is reported as a plugin failure naming file and key.
+        folder = Path.cwd() if self.file is None else self.file.parent
+        self.engine = _engine_for(_config_for(folder.resolve()))
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -85,14 +91,9 @@ class ResilintChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from resilint.model import Severity
 
-        is_stdin = self.filename in _STDIN_NAMES
-        file = None if is_stdin else Path(self.filename)
-        folder = Path.cwd() if file is None else (file.parent if str(file.parent) else Path("."))
-        config = _config_for(folder.resolve())
-        engine = _engine_for(config)
-        real_file = file if file is not None and file.is_file() else None
-        shown = "stdin" if is_stdin else self.filename
-        result = engine.check_source("".join(self.lines), shown, file=real_file)
+        real_file = self.file if self.file is not None and self.file.is_file() else None
+        shown = "stdin" if self.is_stdin else self.filename
+        result = self.engine.check_source("".join(self.lines), shown, file=real_file)
         threshold = Severity.parse(self.min_severity)
         for finding in result.findings:
             if finding.severity < threshold:
