@@ -7,6 +7,9 @@ The public API is small and shared by every front end (CLI, flake8, LSP)::
     config = load_config(Path("."))
     findings = check_source(text, "svc/client.py", config)
     report = check_paths([Path("src")], config)
+
+Importing ``resilint`` is cheap: the engine (and libcst) load on first use,
+because flake8 imports every plugin at start-up.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# The names below are imported on first use (PEP 562): flake8 imports every
-# plugin at start-up, and ``import resilint.flake8`` must not pay for libcst.
+if TYPE_CHECKING:
+    from resilint.api import check_paths, check_source, load_config
+    from resilint.model import Finding, Report, Severity
+
 _LAZY = {
     "check_paths": "resilint.api",
     "check_source": "resilint.api",
@@ -26,10 +31,6 @@ _LAZY = {
     "Severity": "resilint.model",
 }
 
-if TYPE_CHECKING:
-    from resilint.api import check_paths, check_source, load_config
-    from resilint.model import Finding, Report, Severity
-
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
@@ -37,17 +38,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'resilint' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return getattr(importlib.import_module(module), name)
 
 
-__all__ = [
-    "Finding",
-    "Report",
-    "Severity",
-    "__version__",
-    "check_paths",
-    "check_source",
-    "load_config",
-]
+__all__ = ["Finding", "Report", "Severity", "__version__", "check_paths", "check_source", "load_config"]
