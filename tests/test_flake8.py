@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -159,7 +158,7 @@ def test_registered_entry_point() -> None:
 
     (ep,) = [e for e in entry_points(group="flake8.extension") if e.name == "REL"]
     assert ep.value == "resilint.flake8:ResilintChecker"
-    assert textwrap.dedent(ep.load().__name__) == "ResilintChecker"
+    assert ep.load().__name__ == "ResilintChecker"
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

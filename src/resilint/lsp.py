@@ -31,7 +31,6 @@ import sys
 import tokenize
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
