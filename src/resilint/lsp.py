@@ -100,15 +100,16 @@ class ResilintServer(LanguageServer):
             if delay:
                 await asyncio.sleep(delay)
             document = self.workspace.get_text_document(uri)
-            version, text = document.version, document.source
-            future: Future[Outcome] = self.pool.submit(check, text, document.path, self.generation)
+            version, text, generation = document.version, document.source, self.generation
+            future: Future[Outcome] = self.pool.submit(check, text, document.path, generation)
             try:
                 outcome = await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self.restart_pool()
                 outcome = Outcome(crash="the checker process died (the file may be too deeply nested); it was restarted")
-            if uri not in self.open or self.workspace.get_text_document(uri).version != version:
-                return  # closed or edited meanwhile: a newer check is on its way
+            current = uri in self.open and self.workspace.get_text_document(uri).version == version
+            if not current or generation != self.generation:
+                return  # closed, edited or reconfigured meanwhile: a newer check is on its way
             self._publish(uri, version, text, outcome)
         except asyncio.CancelledError:
             raise
