@@ -196,3 +196,14 @@ async def test_save_rechecks(client: LanguageClient, tmp_path: Path) -> None:
     assert [d.code for d in await diagnostics_for(client, uri)] == ["REL101"]
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
     assert [d.code for d in await diagnostics_for(client, uri)] == ["REL101"]
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_changes_publishes_only_the_latest(client: LanguageClient, tmp_path: Path) -> None:
+    """Debounced and latest-wins: no diagnostics for an intermediate version reach the client."""
+    uri = open_document(client, tmp_path / "client.py", FIXED)
+    assert await diagnostics_for(client, uri) == []
+    for version in range(2, 12):
+        replace_all(client, uri, FIXED if version < 11 else BAD.replace("url)", "url)  # v11"), version)
+    (diagnostic,) = await diagnostics_for(client, uri)
+    assert diagnostic.code == "REL101"
