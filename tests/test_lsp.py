@@ -204,6 +204,6 @@ async def test_a_burst_of_changes_publishes_only_the_latest(client: LanguageClie
     uri = open_document(client, tmp_path / "client.py", FIXED)
     assert await diagnostics_for(client, uri) == []
     for version in range(2, 12):
-        replace_all(client, uri, FIXED if version < 11 else BAD.replace("url)", "url)  # v11"), version)
+        replace_all(client, uri, FIXED if version < 11 else BAD + "# v11\n", version)
     (diagnostic,) = await diagnostics_for(client, uri)
     assert diagnostic.code == "REL101"
