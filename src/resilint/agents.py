@@ -59,6 +59,7 @@ class Patterns:
     ai_words: re.Pattern[str]
     phrases: tuple[re.Pattern[str], ...]
     user_markers: tuple[str, ...]  # lower-case substrings from config
+    phrase_words: tuple[str, ...]  # every header phrase contains one (a cheap prefilter)
     trailers: dict[str, Trailer]
     identities: tuple[Identity, ...]
     footers: tuple[re.Pattern[str], ...]
@@ -216,6 +217,7 @@ def build_patterns(markers: tuple[str, ...] = (), trailers: tuple[str, ...] = ()
         ai_words=_compile(str(data.get("ai-words", r"\bai\b")), agents, origin, "ai-words"),
         phrases=tuple(_compile(p, agents, origin, "markers.phrases") for p in marker_data.get("phrases", [])),
         user_markers=tuple(m.strip().lower() for m in markers if m.strip()),
+        phrase_words=tuple(str(w).lower() for w in marker_data.get("words", [])),
         trailers=trailer_table,
         identities=tuple(_identities(data.get("identities", []), origin) + user_identities),
         footers=tuple(_compile(str(f["pattern"]), agents, origin, "footers") for f in data.get("footers", [])),

@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     check.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date for flag expiry (reproducible runs)")
     check.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
+    check.add_argument(
+        "--force-exclude", action="store_true", help="apply exclude to files named explicitly too (pre-commit passes staged files by name)"
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
 
     rules = sub.add_parser("rules", help="list the rules: code, name, severities, enabled")
@@ -101,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     provenance.add_argument("--ai-path", action="append", default=[], metavar="GLOB", help="treat matching files as AI-assisted")
     provenance.add_argument("--no-git-provenance", action="store_true", help="do not read git history")
     provenance.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
+
+    flags = sub.add_parser("flags", help="flag keys in code vs the manifest (owners, expiry, stale flags)")
+    flags.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.'); stale flags are relative to them")
+    flags.add_argument("--format", choices=("text", "json"), default="text")
+    flags.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date for flag expiry (reproducible runs)")
+    flags.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
 
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="FILE")
@@ -187,7 +196,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = engine.check_source(sys.stdin.buffer.read(), shown, file=file)
         report = aggregate([result], [], engine)
     else:
-        report = check_paths(paths, config, jobs=args.jobs)
+        report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache, force_exclude=args.force_exclude)
     _emit(report, args, reporter_class, ruleset)
     if report.errors:
         return EXIT_ERROR
@@ -292,6 +301,16 @@ def cmd_provenance(args: argparse.Namespace) -> int:
         _print_error(FileError(error["path"], error["message"]))
     return EXIT_ERROR if data["errors"] else EXIT_OK
 
+def cmd_flags(args: argparse.Namespace) -> int:
+    from resilint.flag_inventory import collect, render_json, render_text
+
+    paths = [Path(p) for p in args.paths or ["."]]
+    inventory = collect(paths, _config_for(args, paths))
+    (render_json if args.format == "json" else render_text)(inventory, sys.stdout)
+    for error in inventory.errors:
+        _print_error(error)
+    return EXIT_ERROR if inventory.errors else EXIT_OK  # an incomplete listing would misreport stale flags
+
 
 def cmd_clean(args: argparse.Namespace) -> int:
     import shutil
@@ -320,6 +339,7 @@ _COMMANDS = {
     "rules": cmd_rules,
     "explain": cmd_explain,
     "provenance": cmd_provenance,
+    "flags": cmd_flags,
     "clean": cmd_clean,
     "lsp": cmd_lsp,
 }

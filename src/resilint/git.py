@@ -320,6 +320,18 @@ class GitSource:
     name = "git"
     order = 40
 
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        """False when git is off, the file is outside a work tree, or no commit in
+        the history is an agent's: then the engine can skip the AI-only rules."""
+        config = source.config
+        if not (config.git_provenance and config.ai.git) or source.file is None:
+            return False
+        try:
+            repo = find_repo(source.file.resolve().parent)
+        except (OSError, RuntimeError):
+            return False
+        return repo is not None and not history_is_ai_free(repo, patterns_for(config))
+
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         from resilint.provenance import FileProvenance
 

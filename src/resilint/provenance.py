@@ -55,6 +55,10 @@ class FileProvenance:
 
 
 class ProvenanceSource(Protocol):
+    """A signal that marks lines AI-assisted. Optionally it also has a cheap
+    ``may_have_ai_lines(source) -> bool``; the engine skips AI-only rules (and so
+    may skip parsing) for files no source could mark. Without it: "maybe"."""
+
     name: str
     order: int  # lower is consulted first (more explicit)
 
@@ -66,6 +70,9 @@ class FlagSource:
 
     name = "flag"
     order = 10
+
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        return self.file_provenance(source) is not None
 
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         if source.config.force_ai:
@@ -86,6 +93,9 @@ class ConfigPathSource:
     name = "config"
     order = 20
 
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        return self.file_provenance(source) is not None
+
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         if source.relpath is None:
             return None
@@ -104,6 +114,15 @@ class MarkerSource:
 
     name = "marker"
     order = 30
+
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        """Cheap: a marker is mentioned, or the first lines hold a word every header
+        phrase contains (``[markers] words`` in rules/provenance.toml)."""
+        if _MENTION.search(source.text):
+            return True
+        head = "\n".join(source.text.splitlines()[:MARKER_LINES]).lower()
+        patterns = patterns_for(source.config)
+        return any(word in head for word in patterns.phrase_words) or any(m in head for m in patterns.user_markers)
 
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         text = source.text

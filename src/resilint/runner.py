@@ -30,9 +30,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, cache: bool) -> None:
     global _worker_engine
-    _worker_engine = Engine(config)
+    _worker_engine = Engine(config, cache=cache)
 
 
 def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
@@ -40,26 +40,30 @@ def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
     return [_worker_engine.check_file(Path(p)) for p in paths]
 
 
-def check_files(files: Sequence[Path], config: Config, *, jobs: int | None = None, engine: Engine | None = None) -> list[FileResult]:
+def check_files(
+    files: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False, engine: Engine | None = None
+) -> list[FileResult]:
     """Check ``files``; results come back in the order given."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) <= SERIAL_THRESHOLD:
-        engine = engine or Engine(config)
+        engine = engine or Engine(config, cache=cache)
         return [engine.check_file(f) for f in files]
     size = max(1, len(files) // (jobs * _CHUNKS_PER_JOB))
     chunks = [[str(f) for f in files[i : i + size]] for i in range(0, len(files), size)]
     results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, cache)) as pool:
         for chunk_result in pool.map(_check_chunk, chunks):
             results.extend(chunk_result)
     return results
 
 
-def check_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None) -> Report:
+def check_paths(
+    paths: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False, force_exclude: bool = False
+) -> Report:
     """Discover Python files under ``paths`` and check them all."""
-    engine = Engine(config)  # builds the ruleset once: config errors surface before any work
-    found = discover(list(paths), config)
-    results = check_files(found.files, config, jobs=jobs, engine=engine)
+    engine = Engine(config, cache=cache)  # builds the ruleset once: config errors surface before any work
+    found = discover(list(paths), config, force_exclude=force_exclude)
+    results = check_files(found.files, config, jobs=jobs, cache=cache, engine=engine)
     return aggregate(results, [FileError(p, m) for p, m in found.errors], engine)
 
 

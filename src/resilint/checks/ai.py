@@ -128,6 +128,7 @@ class UnresolvableImport(Rule):
     parameters = {
         "distributions": Param(dict, required=False, default={}, doc="import name -> distribution names that provide it"),
         "stdlib-extra": Param(list, required=False, default=[], doc="stdlib modules of other Python versions"),
+        "known-packages": Param(list, required=False, default=[], doc="import names of widely used PyPI packages"),
     }
 
     @classmethod
@@ -139,6 +140,7 @@ class UnresolvableImport(Rule):
         self._guarded: set[int] = set()  # try bodies whose handlers catch ImportError
         self._depth = 0
         self._verdicts: dict[str, bool] = {}
+        self._known = frozenset(self.param("known-packages"))
 
     # -- guarded (optional) imports are deliberate --------------------------------
 
@@ -188,7 +190,7 @@ class UnresolvableImport(Rule):
         top = dotted.split(".", 1)[0]
         if top in sys.stdlib_module_names or top in sys.builtin_module_names or top in ("__future__", "__main__"):
             return True
-        if top in self.param("stdlib-extra"):
+        if top in self.param("stdlib-extra") or top in self._known:
             return True
         config_root = self.context.config.root
         file = self.context.file
