@@ -145,3 +145,22 @@ def test_ai_only_rules_are_silent_on_human_lines(tmp_path: Path) -> None:
     text = "import zz_missing_pkg\n\ndef f():\n    pass  # TODO: later\n"
     assert codes(tmp_path, "a.py", text, ai=False) == []
     assert codes(tmp_path, "a.py", text, ai=True) == [(1, "REL901"), (4, "REL902"), (4, "REL902")]
+
+
+def test_result_cache_sees_a_module_created_later(tmp_path: Path) -> None:
+    """The agent imports ``helpers`` before writing it: once it exists, a cached run must
+    not keep the stale REL901 (the modules next to a file are part of its cache key)."""
+    from conftest import run_resilint
+
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    (tmp_path / "app.py").write_text("# resilint: ai-assisted\nimport helpers_mod\n")
+
+    def rel901() -> list[int]:
+        run = run_resilint("check", "--format", "json", "app.py", cwd=tmp_path)  # the cache is on
+        return [f["line"] for f in run.json()["findings"] if f["code"] == "REL901"]
+
+    assert rel901() == [2]
+    assert rel901() == [2]  # served from the cache
+    (tmp_path / "helpers_mod.py").write_text("X = 1\n")
+    assert rel901() == []
+    assert (tmp_path / ".resilint_cache").is_dir()

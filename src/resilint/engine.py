@@ -171,7 +171,8 @@ class Engine:
         """The content-only part of a check, through the cache when there is one."""
         if self.cache is None:
             return self._analyze(src, standards)
-        key = self.cache.key(src.text, src.relpath, tuple(s.code for s in standards))
+        extra = (self.ruleset.kind_of(s).file_cache_inputs(s, self.config, src.file) for s in standards)
+        key = self.cache.key(src.text, src.relpath, (*(s.code for s in standards), *(e for e in extra if e)))
         cached = self.cache.get(key)
         if cached is not None:
             return cached

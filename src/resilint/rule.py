@@ -32,6 +32,8 @@ from resilint.errors import ConfigError
 from resilint.model import Fix
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from resilint.config import Config
     from resilint.context import FileContext
     from resilint.standards import Standard
@@ -98,6 +100,12 @@ class Rule:
         """Anything besides the file's content and the standard's parameters that can
         change this rule's findings (e.g. the installed packages, a data file). It
         becomes part of the result-cache key; the default is nothing."""
+        return ""
+
+    @classmethod
+    def file_cache_inputs(cls, standard: Standard, config: Config, file: Path | None) -> str:
+        """Like :meth:`cache_inputs`, for inputs that differ per file (the modules next
+        to it, for the unresolvable-import check). Part of that file's cache key."""
         return ""
 
     def finish(self) -> None:

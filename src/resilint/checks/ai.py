@@ -10,6 +10,7 @@ of the project's own virtualenv), or is declared in the project's dependencies.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.machinery
 import importlib.metadata
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from resilint.config import Config
 from resilint.context import FileContext
 from resilint.names import dotted_name
 from resilint.project import canonical, project_info
@@ -88,13 +90,25 @@ def _virtualenv_names(root: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-@lru_cache(maxsize=1024)
+_listings: dict[Path, tuple[int, frozenset[str]]] = {}
+
+
+def _listing(folder: Path) -> frozenset[str]:
+    """Module names in ``folder``, re-read when the folder changes (its mtime moves
+    when an entry is added, removed or renamed): a long-running process sees a new
+    module without a restart."""
+    try:
+        mtime = folder.stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    cached = _listings.get(folder)
+    if cached is None or cached[0] != mtime:
+        cached = _listings[folder] = (mtime, _module_names(folder))
+    return cached[1]
+
+
 def _folder_has_module(folder: Path, name: str) -> bool:
-    if (folder / name).is_dir():
-        return True
-    return any((folder / f"{name}{suffix}").is_file() for suffix in (".py", ".pyi")) or any(
-        (folder / f"{name}{suffix}").is_file() for suffix in importlib.machinery.EXTENSION_SUFFIXES
-    )
+    return name in _listing(folder)
 
 
 @lru_cache(maxsize=256)
@@ -134,6 +148,26 @@ class UnresolvableImport(Rule):
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         return ("import",)
+
+    @classmethod
+    def cache_inputs(cls, standard: Standard, config: Config) -> str:
+        """The environment: Python's version and what is installed, here and in the
+        project's virtualenv (declared dependencies at the root are in the engine's key)."""
+        names = sorted(installed_names() | _virtualenv_names(config.root))
+        return _digest([sys.version, *names])
+
+    @classmethod
+    def file_cache_inputs(cls, standard: Standard, config: Config, file: Path | None) -> str:
+        """What resolves differently per file: the modules in its source roots and the
+        dependencies of its own (sub)project."""
+        if file is None:
+            return ""
+        resolved = file.resolve()
+        roots = _source_roots(resolved, config.root)
+        project = _project_root(resolved.parent, config.root)
+        parts = [str(r) + ":" + ",".join(sorted(_listing(r))) for r in roots]
+        parts += sorted(project_info(project).dependencies) if project != config.root else []
+        return _digest(parts)
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)
@@ -206,6 +240,10 @@ class UnresolvableImport(Rule):
         if top in installed_names() or top in _virtualenv_names(project) or top in _virtualenv_names(config_root):
             return True
         return _declared(dotted, self.param("distributions"), {project, config_root})
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _declared(dotted: str, distributions: Mapping[str, list[str]], roots: set[Path]) -> bool:
