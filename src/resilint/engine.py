@@ -217,7 +217,10 @@ class Engine:
         if RULE_CRASHED in codes:
             crashed = self.ruleset.standards[RULE_CRASHED]
             raw.extend(_crash_finding(crashed, rule, exc, node) for rule, exc, node in traversal.crashes)
-        spans = spans_of(module, [r.node for r in raw])
+        try:
+            spans = spans_of(module, [r.node for r in raw])
+        except RecursionError:  # libcst's code generation recurses per nesting level
+            return Analysis(errors=("too deeply nested to locate findings (recursion limit)",), parsed=True)
         located = (Located(r.standard.code, spans.get(id(r.node), _FILE_START), r.message, r.fix) for r in raw)
         return Analysis(tuple(located), parsed=True)
 
