@@ -178,7 +178,8 @@ class LoopAnalyzer:
         if not retrying:
             return None
         may_wait = any(self._hints_wait(c) for c in _collect(body, (cst.Call,)) if not self._is_sleep(c))
-        return RetryLoop(loop, shape == "forever", swallows, self._bounded(loop), sleeps, may_wait)
+        forever = shape == "forever"
+        return RetryLoop(loop, forever, swallows, forever and swallows and self._bounded(loop), sleeps, may_wait)
 
     def _shape(self, loop: Loop) -> str | None:
         if isinstance(loop, cst.While):
@@ -247,9 +248,9 @@ class LoopAnalyzer:
         if isinstance(loop, cst.For):
             counters |= set(target_names(loop.target))
         deadlines = {name for name, values in _assignments(body).items() if any(self._has_clock(v) for v in values)}
-        compares = _collect(body, (cst.Compare,), enter_loops=True)
+        compares = _collect(body, (cst.Comparison,), enter_loops=True)
         if isinstance(loop, cst.While):
-            compares += _collect(loop.test, (cst.Compare,))
+            compares += _collect(loop.test, (cst.Comparison,))
         for compare in compares:
             used = {dotted_name(n) for n in _collect(compare, (cst.Name, cst.Attribute))}
             if used & (counters | deadlines) or self._has_clock(compare):

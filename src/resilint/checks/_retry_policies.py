@@ -266,7 +266,7 @@ def _multiplier(library: Library, call: cst.Call | None, names: NameResolver) ->
     passed = call is not None and any(
         spec_argument(call, s) is not MISSING for s in (delay_spec, mult_spec, jitter_spec)
     )
-    what = library.get("default", "") if not passed else f"delay={_show(delay)}, {mult_spec.get('keyword')}={_show(multiplier)}"
+    what = library.get("default", "") if not passed else f"{delay_spec.get('keyword')}={_show(delay)}, {mult_spec.get('keyword')}={_show(multiplier)}"
     random_jitter = isinstance(jitter, tuple) if jitter_spec.get("random") == "tuple" else _positive(jitter)
     if jitter is NOT_LITERAL:
         return None

@@ -86,13 +86,14 @@ class _PolicyRule(Rule):
             return
         library = self._library(expr, bare=True)
         if library is not None:
-            self.check_policy(library, None, node, source_of(self.context.module, expr))
+            self.check_policy(library, None, node, "@" + source_of(self.context.module, expr))
 
     def visit_Call(self, node: cst.Call) -> None:
         library = self._library(node.func)
         if library is not None:
-            at = self.decorated.pop(id(node), node)
-            self.check_policy(library, node, at, source_of(self.context.module, node.func) + "(...)")
+            at = self.decorated.pop(id(node), None)
+            prefix = "@" if at is not None else ""
+            self.check_policy(library, node, at or node, prefix + source_of(self.context.module, node.func) + "(...)")
 
     def _library(self, func: cst.BaseExpression, bare: bool = False) -> Library | None:
         qualname = self.names.qualified_name(func)
@@ -122,7 +123,12 @@ class UnboundedRetryPolicy(_PolicyRule):
         if call is None or all(_missing(call, library, k) for k in keywords):
             self.report(at, f"{written} without {wanted}: {library.get('default', 'it retries forever by default')}")
         else:
-            self.report(at, f"{written} sets no finite {wanted}: it retries forever")
+            given = ", ".join(
+                f"{k}={source_of(self.context.module, v)}"
+                for k in keywords
+                if isinstance(v := argument(call, k, library.get("positions", {}).get(k)), cst.BaseExpression)
+            )
+            self.report(at, f"{written} with {given} and no other limit retries forever")
 
 
 def _missing(call: cst.Call, library: Library, keyword: str) -> bool:
