@@ -23,7 +23,7 @@ from typing import Any
 
 import libcst as cst
 
-from resilint.checks._retry_args import NOT_LITERAL, is_builtin, literal
+from resilint.checks._retry_args import NOT_LITERAL, elements, is_builtin, literal
 from resilint.names import NameResolver, dotted_name, target_names
 
 Loop = cst.While | cst.For
@@ -44,6 +44,9 @@ class LoopFacts:
     delay_hints: tuple[str, ...]
     pass_through: frozenset[str]
     exponential: frozenset[str]
+    transient: tuple[str, ...]
+    network: frozenset[str]
+    broad: frozenset[str]
 
     @classmethod
     def parse(cls, table: Mapping[str, Any]) -> LoopFacts:
@@ -65,6 +68,9 @@ class LoopFacts:
             delay_hints=strings("delay-hints"),
             pass_through=frozenset(strings("pass-through")),
             exponential=frozenset(strings("exponential")),
+            transient=tuple(t.lower() for t in strings("transient-exceptions")),
+            network=frozenset(strings("network-modules")),
+            broad=frozenset(strings("broad-exceptions")),
         )
 
 
@@ -166,15 +172,25 @@ class LoopAnalyzer:
         body = _body(loop)
         sleeps = [c for c in _collect(body, (cst.Call,)) if self._is_sleep(c)]
         retrying = swallows = False
+        paced = any(self._is_sleep(c) for c in _top_level_calls(body))
         for statement, block in _tries(body):
             carry = [h for h in statement.handlers if not _always_exits(_block(h.body), self)]
             if not carry or self._not_retried(statement):
                 continue
-            sleeps_in_handler = any(self._is_sleep(c) for h in carry for c in _collect(h, (cst.Call,)))
-            if not (sleeps_in_handler or self._leaves_on_success(loop, statement, block)):
-                continue
-            retrying = True
-            swallows = swallows or any(not self._exits_somewhere(h) for h in carry)
+            # Sleeping after a failure and going again is a retry, whatever was caught;
+            # otherwise the loop must leave on success and catch a transient error
+            # (parsers and file-name races retry at once, rightly, on local errors).
+            # A loop paced by its own sleep (a monitor, a scheduler) runs again on time,
+            # not because it failed: without a success exit it is not a retry.
+            leaves = self._leaves_on_success(loop, statement, block)
+            again = [h for h in carry if any(self._is_sleep(c) for c in _collect(h, (cst.Call,)))]
+            if paced and not leaves:
+                again = []
+            elif not again and leaves:
+                again = [h for h in carry if self._transient(h, statement)]
+            if again:
+                retrying = True
+                swallows = swallows or any(not self._exits_somewhere(h) for h in again)
         if not retrying:
             return None
         may_wait = any(self._hints_wait(c) for c in _collect(body, (cst.Call,)) if not self._is_sleep(c))
@@ -205,6 +221,31 @@ class LoopAnalyzer:
         """An ``input()`` prompt loop re-asks a person; it is not a retry."""
         for call in _collect(_block(statement.body), (cst.Call,)):
             if self.names.call_name(call) in self.facts.not_retried or is_builtin(call.func, self.names, self.facts.not_retried):
+                return True
+        return False
+
+    def _transient(self, handler: cst.ExceptHandler, statement: cst.Try) -> bool:
+        """Whether a handler catches what a retry is for: a network or timeout error by
+        name or module, or anything at all (bare/``Exception``) around a network call."""
+        caught = elements(handler.type) if handler.type is not None else []
+        if not caught or any(is_builtin(e, self.names, self.facts.broad) for e in caught):
+            return self._calls_network(statement)
+        for expr in caught:
+            qualname = self.names.qualified_name(expr)
+            if qualname is not None and qualname.split(".", 1)[0] in self.facts.network:
+                return True
+            last = (qualname or dotted_name(expr) or "").rsplit(".", 1)[-1].lower()
+            if any(fragment in last for fragment in self.facts.transient):
+                return True
+        return False
+
+    def _calls_network(self, statement: cst.Try) -> bool:
+        for call in _collect(_block(statement.body), (cst.Call,), enter_loops=True):
+            qualname = self.names.call_name(call)
+            if qualname is None and isinstance(call.func, cst.Attribute):
+                made = self.names.constructor(_receiver(call.func))
+                qualname = made.qualname if made is not None else None
+            if qualname is not None and qualname.split(".", 1)[0] in self.facts.network:
                 return True
         return False
 
@@ -398,6 +439,23 @@ class _Classifier:
             before = self.classify(binding.value, depth + 1)
             result = result | Profile(random=before.random)
         return result
+
+
+def _top_level_calls(body: Sequence[cst.CSTNode]) -> Iterator[cst.Call]:
+    """Calls that are whole statements of a block (``time.sleep(5)``, ``await asyncio.sleep(5)``)."""
+    for statement in _statements(body):
+        if isinstance(statement, cst.Expr):
+            value = statement.value.expression if isinstance(statement.value, cst.Await) else statement.value
+            if isinstance(value, cst.Call):
+                yield value
+
+
+def _receiver(func: cst.Attribute) -> cst.BaseExpression:
+    """``client.chat.completions.create`` -> ``client`` (the object a method chain starts at)."""
+    expr: cst.BaseExpression = func.value
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr
 
 
 def _refers_to(node: cst.CSTNode, name: str) -> bool:
