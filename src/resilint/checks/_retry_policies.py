@@ -155,15 +155,24 @@ def wait_profile(library: Library, call: cst.Call | None, names: NameResolver, m
 
 
 def _retries_off(library: Library, call: cst.Call | None, names: NameResolver) -> bool:
-    """``Retry(0)`` / ``Retry(total=False)``: no retries, so no wait to judge."""
+    """``Retry(0)``, ``stop_after_attempt(1)``, ``max_tries=1``: no retries, so no wait to judge."""
     spec = library.get("off")
     if spec is None:
         return False
     value = spec_argument(call, spec)
     if not isinstance(value, cst.BaseExpression):
         return False
-    found = literal(follow(value, names))
-    return found is not NOT_LITERAL and literal_text(found) in spec.get("values", ())
+    value = follow(value, names)
+    found = literal(value)
+    if found is not NOT_LITERAL:
+        return literal_text(found) in spec.get("values", ())
+    # A stop strategy written as a call with one literal: "tenacity.stop_after_attempt(1)".
+    if isinstance(value, cst.Call) and len(value.args) == 1 and value.args[0].keyword is None:
+        argument_value = literal(value.args[0].value)
+        if argument_value is not NOT_LITERAL:
+            spelled = f"{library.resolve(names, value.func)}({literal_text(argument_value)})"
+            return spelled in spec.get("values", ())
+    return False
 
 
 def _code(module: cst.Module, node: cst.CSTNode) -> str:
