@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from resilint.checks._retry_args import MISSING, argument
+from resilint.checks._retry_args import MISSING, argument, normalize
 from resilint.checks._retry_loops import Loop, LoopAnalyzer, LoopFacts, RetryLoop
 from resilint.checks._retry_policies import Library, broad_exception, unbounded_keywords, wait_profile
 from resilint.checks._util import source_of, top_level_modules
@@ -100,7 +100,7 @@ class _PolicyRule(Rule):
         if qualname is None:
             return None
         for library in self.libraries:
-            name = library.resolve(self.names, func)
+            name = normalize(qualname, library.aliases)
             if name in library.targets and (not bare or name in library.bare):
                 return library
         return None
