@@ -131,7 +131,7 @@ class LoopAnalyzer:
         paced = any(self._is_sleep(c) for c in _top_level_calls(body))
         for statement, block in _tries(body):
             carry = [h for h in statement.handlers if not _always_exits(suite(h.body), self)]
-            if not carry or self._not_retried(statement):
+            if not carry or self._not_retried(statement) or self._indexes(loop, statement):
                 continue
             # Sleeping after a failure and going again is a retry, whatever was caught;
             # otherwise the loop must leave on success and catch a transient error
@@ -162,7 +162,10 @@ class LoopAnalyzer:
             if qualname in self.facts.counters:
                 return "forever"
             if is_builtin(loop.iter.func, self.names, self.facts.ranges) or qualname in self.facts.ranges:
-                return "counted"
+                args = loop.iter.args
+                start = literal(args[0].value) if len(args) > 1 else 0
+                # range(8000, 8100) walks values (ports, pages), not attempts
+                return "counted" if start in (0, 1) else None
         return None  # iterating over data (mirrors, items) is failover or work, not a retry
 
     def _is_sleep(self, call: cst.Call) -> bool:
@@ -172,6 +175,18 @@ class LoopAnalyzer:
         name = dotted_name(call.func) or ""
         last = name.rsplit(".", 1)[-1].lower()
         return any(hint in last for hint in self.facts.delay_hints)
+
+    def _indexes(self, loop: Loop, statement: cst.Try) -> bool:
+        """``for i in range(n): try: parse(items[i])`` walks items: not a retry."""
+        if not isinstance(loop, cst.For):
+            return False
+        counters = set(target_names(loop.target)) - {"_"}
+        return any(
+            refers_to(element.slice, name)
+            for subscript in collect(suite(statement.body), (cst.Subscript,), enter_loops=True)
+            for element in subscript.slice
+            for name in counters
+        )
 
     def _not_retried(self, statement: cst.Try) -> bool:
         """An ``input()`` prompt loop re-asks a person; it is not a retry."""
