@@ -47,6 +47,7 @@ class LoopFacts:
     transient: tuple[str, ...]
     network: frozenset[str]
     broad: frozenset[str]
+    local: frozenset[str]
 
     @classmethod
     def parse(cls, table: Mapping[str, Any]) -> LoopFacts:
@@ -71,6 +72,7 @@ class LoopFacts:
             transient=tuple(t.lower() for t in strings("transient-exceptions")),
             network=frozenset(strings("network-modules")),
             broad=frozenset(strings("broad-exceptions")),
+            local=frozenset(strings("local-modules")),
         )
 
 
@@ -203,8 +205,11 @@ class LoopAnalyzer:
             return self._calls_network(statement)
         for expr in caught:
             qualname = self.names.qualified_name(expr)
-            if qualname is not None and qualname.split(".", 1)[0] in self.facts.network:
+            top = qualname.split(".", 1)[0] if qualname is not None else None
+            if top in self.facts.network:
                 return True
+            if top in self.facts.local:
+                continue  # sqlite3.OperationalError: a local database is busy, not a remote one down
             last = (qualname or dotted_name(expr) or "").rsplit(".", 1)[-1].lower()
             if any(fragment in last for fragment in self.facts.transient):
                 return True
