@@ -15,6 +15,8 @@ How its sleeps grow is :mod:`resilint.checks._retry_sleeps`.
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,7 @@ class LoopFacts:
     network: frozenset[str]
     broad: frozenset[str]
     local: frozenset[str]
+    triggers: tuple[str, ...]  # prefilter: text a file needs for such a loop to be possible
 
     @classmethod
     def parse(cls, table: Mapping[str, Any]) -> LoopFacts:
@@ -73,6 +76,7 @@ class LoopFacts:
             network=frozenset(strings("network-modules")),
             broad=frozenset(strings("broad-exceptions")),
             local=frozenset(strings("local-modules")),
+            triggers=strings("triggers") or ("except",),
         )
 
 
@@ -117,21 +121,37 @@ def _tries(body: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.Try, Sequence[cst.
 # -- the analysis ------------------------------------------------------------------------
 
 
+# One module's answers at a time, per thread (a traversal checks one file at a time).
+_local = threading.local()
+
+
 class LoopAnalyzer:
     def __init__(self, facts: LoopFacts, names: NameResolver) -> None:
         self.facts = facts
         self.names = names
 
     def analyze(self, loop: Loop) -> RetryLoop | None:
-        """The retry loop ``loop`` is, or None when it is not one."""
+        """The retry loop ``loop`` is, or None when it is not one. REL202, REL203 and
+        REL204 ask about the same loops: the answer is kept for the current module."""
+        module = self.names.module_scope.node
+        if getattr(_local, "module", None) is not module:
+            _local.module, _local.answers = module, {}
+        key = (id(loop), self.facts)
+        if key not in _local.answers:
+            _local.answers[key] = self._analyze(loop)
+        return _local.answers[key]
+
+    def _analyze(self, loop: Loop) -> RetryLoop | None:
         shape = self._shape(loop)
         if shape is None:
             return None
         body = _body(loop)
-        sleeps = [c for c in collect(body, (cst.Call,)) if self._is_sleep(c)]
+        tries = list(_tries(body))
+        if not tries:
+            return None
         retrying = swallows = False
         paced = any(self._is_sleep(c) for c in _top_level_calls(body))
-        for statement, block in _tries(body):
+        for statement, block in tries:
             carry = [h for h in statement.handlers if not _always_exits(suite(h.body), self)]
             if not carry or self._not_retried(statement) or self._indexes(loop, statement):
                 continue
@@ -151,6 +171,7 @@ class LoopAnalyzer:
                 swallows = swallows or any(not self._exits_somewhere(h) for h in again)
         if not retrying:
             return None
+        sleeps = [c for c in collect(body, (cst.Call,)) if self._is_sleep(c)]
         may_wait = any(self._hints_wait(c) for c in collect(body, (cst.Call,)) if not self._is_sleep(c))
         forever = shape == "forever"
         return RetryLoop(loop, forever, swallows, forever and swallows and self._bounded(loop), sleeps, may_wait)

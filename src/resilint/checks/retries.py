@@ -60,7 +60,6 @@ class _PolicyRule(Rule):
     calls that build a policy (``Retrying(...)``, ``Retry(...)``)."""
 
     parameters: Mapping[str, Param] = {"libraries": Param(list, doc=_LIBRARIES_DOC)}
-    loop_trigger = False
 
     @classmethod
     def validate(cls, standard: Standard) -> None:
@@ -69,9 +68,9 @@ class _PolicyRule(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        libraries, _ = _parse(standard)
+        libraries, loops = _parse(standard)
         words = top_level_modules(t for lib in libraries for t in lib.targets)
-        return words | {"except"} if cls.loop_trigger else words
+        return words | set(loops.triggers) if loops is not None else words
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)
@@ -142,7 +141,6 @@ class _WaitRule(_PolicyRule):
         "libraries": Param(list, doc=_LIBRARIES_DOC),
         "loops": Param(dict, required=False, doc=_LOOPS_DOC),
     }
-    loop_trigger = True
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)
@@ -246,7 +244,8 @@ class UnboundedRetryLoop(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return {"except"}
+        _, loops = _parse(standard)
+        return set(loops.triggers) if loops is not None else None
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)
