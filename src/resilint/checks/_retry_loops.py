@@ -195,8 +195,8 @@ class LoopAnalyzer:
         return self.names.call_name(call) in self.facts.sleeps
 
     def _hints_wait(self, call: cst.Call) -> bool:
-        name = dotted_name(call.func) or ""
-        last = name.rsplit(".", 1)[-1].lower()
+        func = call.func
+        last = (func.attr.value if isinstance(func, cst.Attribute) else dotted_name(func) or "").lower()
         return any(hint in last for hint in self.facts.delay_hints)
 
     def _indexes(self, loop: Loop, statement: cst.Try) -> bool:
