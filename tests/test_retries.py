@@ -151,6 +151,7 @@ def fetch(url, base=0.5):
         ("attempt * 2", []),  # linear growth is a backoff; REL203 is about exponential growth
         ("compute(attempt)", []),  # an unknown helper is never judged
         ("schedule[attempt]", []),  # nor a lookup table
+        ('CONFIG["retry_delay"]', ["REL202"]),  # a constant lookup
     ],
 )
 def test_sleep_classification(sleep: str, expected: list[str], tmp_path: Path) -> None:

@@ -81,6 +81,14 @@ class Classifier:
             return self.classify(expr.body, depth + 1) | self.classify(expr.orelse, depth + 1)
         if isinstance(expr, cst.Call):
             return self._call(expr, depth)
+        if isinstance(expr, cst.Subscript):  # CONFIG["delay"] is constant; DELAYS[attempt] is a schedule
+            parts = [self.classify(expr.value, depth + 1)]
+            for element in expr.slice:
+                index = element.slice
+                parts.append(self.classify(index.value, depth + 1) if isinstance(index, cst.Index) else _UNKNOWN)
+            if any(p.varying or p.unknown for p in parts):
+                return _UNKNOWN
+            return Profile(random=any(p.random for p in parts))
         return _UNKNOWN
 
     def _args(self, call: cst.Call, depth: int) -> Profile:
