@@ -150,7 +150,11 @@ class LoopAnalyzer:
         if not tries:
             return None
         retrying = swallows = False
-        paced = any(self._is_sleep(c) for c in _top_level_calls(body))
+        # Paced: the normal path sleeps (a top-level sleep in the loop body or at the
+        # end of a try body): a monitor or poller that runs again on schedule.
+        paced = any(
+            self._is_sleep(c) for c in _top_level_calls(body) + [c for t, _ in tries for c in _top_level_calls(suite(t.body))]
+        )
         for statement, block in tries:
             carry = [h for h in statement.handlers if not _always_exits(suite(h.body), self)]
             if not carry or self._not_retried(statement) or self._indexes(loop, statement):
@@ -187,8 +191,9 @@ class LoopAnalyzer:
             if is_builtin(loop.iter.func, self.names, self.facts.ranges) or qualname in self.facts.ranges:
                 args = loop.iter.args
                 start = literal(args[0].value) if len(args) > 1 else 0
-                # range(8000, 8100) walks values (ports, pages), not attempts
-                return "counted" if start in (0, 1) else None
+                stop = literal(args[0].value) if len(args) == 1 else None
+                # range(8000, 8100) walks values (ports, pages), not attempts; range(1) runs once
+                return "counted" if start in (0, 1) and stop not in (0, 1) else None
         return None  # iterating over data (mirrors, items) is failover or work, not a retry
 
     def _is_sleep(self, call: cst.Call) -> bool:
@@ -321,13 +326,15 @@ class LoopAnalyzer:
         return None if profile.unknown else profile
 
 
-def _top_level_calls(body: Sequence[cst.CSTNode]) -> Iterator[cst.Call]:
+def _top_level_calls(body: Sequence[cst.CSTNode]) -> list[cst.Call]:
     """Calls that are whole statements of a block (``time.sleep(5)``, ``await asyncio.sleep(5)``)."""
+    found = []
     for statement in statements(body):
         if isinstance(statement, cst.Expr):
             value = statement.value.expression if isinstance(statement.value, cst.Await) else statement.value
             if isinstance(value, cst.Call):
-                yield value
+                found.append(value)
+    return found
 
 
 def _receiver(func: cst.Attribute) -> cst.BaseExpression:
