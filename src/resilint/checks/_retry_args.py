@@ -85,6 +85,15 @@ def literal(expr: cst.BaseExpression) -> Any:
         if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             return -inner if isinstance(expr.operator, cst.Minus) else inner
         return NOT_LITERAL
+    if (  # float("inf"): how "forever" is often spelled
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value == "float"
+        and len(expr.args) == 1
+        and isinstance(expr.args[0].value, cst.SimpleString)
+        and expr.args[0].value.evaluated_value.strip().lower() in ("inf", "+inf", "infinity")
+    ):
+        return float("inf")
     if isinstance(expr, (cst.Tuple, cst.List)):
         values = [literal(e.value) for e in expr.elements if isinstance(e, cst.Element)]
         if len(values) != len(expr.elements) or any(v is NOT_LITERAL for v in values):
