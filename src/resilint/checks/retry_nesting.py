@@ -19,7 +19,7 @@ from typing import Any
 
 import libcst as cst
 
-from resilint.checks._retry_args import alias_pairs, normalize
+from resilint.checks._retry_args import alias_pairs, follow, normalize
 from resilint.checks._util import source_of, top_level_modules
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
@@ -75,6 +75,9 @@ class NestedRetry(Rule):
             func = expr.func if isinstance(expr, cst.Call) else expr
             if self._name(func) in self.policies:
                 return "@" + source_of(self.context.module, func)
+            shared = follow(expr, self.names)  # RETRY = retry(stop=...) ... @RETRY
+            if shared is not expr and isinstance(shared, cst.Call) and self._name(shared.func) in self.policies:
+                return "@" + source_of(self.context.module, expr)
         return None
 
     # -- collect ------------------------------------------------------------------------
