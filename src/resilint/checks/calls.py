@@ -6,7 +6,14 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from resilint.checks._util import has_star_kwargs, keyword_arg, positional_arg, source_of, star_args_before, top_level_modules
+from resilint.checks._util import (
+    has_star_kwargs,
+    keyword_arg,
+    positional_arg,
+    source_of,
+    star_args_before,
+    top_level_modules,
+)
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
 
