@@ -193,7 +193,8 @@ class LoopAnalyzer:
                 start = literal(args[0].value) if len(args) > 1 else 0
                 stop = literal(args[0].value) if len(args) == 1 else None
                 # range(8000, 8100) walks values (ports, pages), not attempts; range(1) runs once
-                return "counted" if start in (0, 1) and stop not in (0, 1) else None
+                walks_values = start is not NOT_LITERAL and start not in (0, 1)
+                return None if walks_values or stop in (0, 1) else "counted"
         return None  # iterating over data (mirrors, items) is failover or work, not a retry
 
     def _is_sleep(self, call: cst.Call) -> bool:
