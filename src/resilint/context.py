@@ -24,6 +24,7 @@ class FileContext:
     config: Config
     names: NameResolver
     today: dt.date
+    changed: frozenset[int] | None = None  # --diff/--staged: the changed lines (None: whole file)
     findings: list[RawFinding] = field(default_factory=list)
 
     @property

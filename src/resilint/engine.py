@@ -18,6 +18,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from resilint.blast import ChangeScope, change_scope
 from resilint.config import Config
 from resilint.context import FileContext
 from resilint.model import FileError, FileResult, Finding, Provenance, Span
@@ -112,7 +113,7 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------
 
-    def check_file(self, file: Path, display: str | None = None) -> FileResult:
+    def check_file(self, file: Path, display: str | None = None, *, changed: frozenset[int] | None = None) -> FileResult:
         shown = display or display_path(file)
         try:
             data = file.read_bytes()
@@ -121,11 +122,15 @@ class Engine:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}"),))
-        return self.check_source(data, shown, file=file)
+        return self.check_source(data, shown, file=file, changed=changed)
 
-    def check_source(self, source: str | bytes, path: str, *, file: Path | None = None) -> FileResult:
+    def check_source(
+        self, source: str | bytes, path: str, *, file: Path | None = None, changed: frozenset[int] | None = None
+    ) -> FileResult:
         """Check one file's contents. ``path`` is how it is shown; ``file`` the real
-        file, if any (for the config root, provenance and git)."""
+        file, if any (for the config root, provenance and git). ``changed``: in
+        ``--diff``/``--staged`` mode, the changed lines; only findings on them (or,
+        for AI-assisted changes, on their blast radius) are kept."""
         if isinstance(source, bytes):
             try:
                 text = decode_source(source)
@@ -158,6 +163,7 @@ class Engine:
             config=self.config,
             names=NameResolver(module),
             today=self.today,
+            changed=changed,
         )
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
         traversal = _Traversal(context.names, rules)
@@ -187,11 +193,17 @@ class Engine:
             self.provenance_sources,
             SourceFile(context.path, context.file, relpath, context.source, self.config),
         )
+        scope: ChangeScope | None = None
+        if context.changed is not None:
+            is_ai = lambda line: provenance.at(line) is not None  # noqa: E731
+            scope = change_scope(context.module, context.changed, is_ai, self.config.diff.ai_scope)
         spans = spans_of(context.module, [r.node for r in raw])
         findings: list[Finding] = []
         unjustified: set[int] = set()
         for item in raw:
             span = spans.get(id(item.node), Span(1, 1, 1, 1))
+            if scope is not None and not scope.touches(span):
+                continue  # diff mode: not part of the change
             line_provenance = provenance.at(span.line)
             if item.standard.ai_only and line_provenance is None:
                 continue
@@ -201,7 +213,8 @@ class Engine:
                     continue
                 unjustified.add(suppression.line)  # on an AI line a bare suppression is not honoured
             findings.append(self._finding(item.standard, span, item.message, relpath, context.path, line_provenance, item.fix))
-        findings.extend(self._unjustified_suppressions(suppressions, provenance, relpath, context.path))
+        unjustified_findings = self._unjustified_suppressions(suppressions, provenance, relpath, context.path)
+        findings.extend(f for f in unjustified_findings if scope is None or scope.touches(f.span))
         findings.sort(key=Finding.sort_key)
         return findings
 
