@@ -9,7 +9,8 @@ lines of its new version that were added or modified. Details that matter:
   alphanumeric characters) marks those lines, and only the colour tells, so
   the diff is read coloured with colours we set ourselves.
 - New files count whole (untracked, not ignored files too, in ``--diff``
-  mode); deleted files count nothing.
+  mode, diffed through a scratch copy of the index); deleted files count
+  nothing.
 - ``--staged`` diffs the index against HEAD and reads the staged blobs (the
   content pre-commit will commit), not the working tree.
 - The default REF is the merge-base with the branch's upstream, else with
@@ -21,11 +22,14 @@ Every failure is a :class:`~resilint.errors.ResilintError` naming the cause
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
+import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,11 +70,14 @@ class ChangeSet:
 class Git:
     """Runs git in one folder; failures become errors that name the cause."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, index: Path | None = None) -> None:
         self.cwd = cwd
+        self.index = index  # a temporary index file to use instead of the repository's
 
     def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # never take the index lock to refresh stat data
+        if self.index is not None:
+            env["GIT_INDEX_FILE"] = str(self.index)
         try:
             return subprocess.run(
                 ["git", *args], cwd=self.cwd, input=stdin, capture_output=True, env=env, check=False
@@ -193,34 +200,31 @@ def collect(start: Path, ref: str | None = None, *, staged: bool = False, pathsp
         patch = git.out(*_diff_args("--cached", base, "--", *pathspecs))
     else:
         base, against = resolve_base(git, ref)
-        patch = git.out(*_diff_args(base, "--", *pathspecs))
+        with _with_untracked(git, pathspecs) as scratch:
+            patch = scratch.out(*_diff_args(base, "--", *pathspecs))
     parsed = parse_patch(patch)
     lines = {git.cwd / path: frozenset(changed) for path, (changed, _blob) in parsed.items() if changed}
     blobs = {git.cwd / path: blob for path, (changed, blob) in parsed.items() if changed and blob} if staged else {}
-    if not staged:
-        for path, count in _untracked(git, pathspecs):
-            if count:
-                lines[git.cwd / path] = frozenset(range(1, count + 1))
     return ChangeSet(top=git.cwd, lines=lines, against=against, staged=staged, blobs=blobs)
 
 
-def _untracked(git: Git, pathspecs: Sequence[str]) -> Iterable[tuple[str, int]]:
-    """Untracked, not ignored files: new, so every line counts. ``(path, lines)``."""
-    listed = git.out("ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs)
-    for raw in listed.split(b"\0"):
-        if not raw:
-            continue
-        path = os.fsdecode(raw)
-        try:
-            data = (git.cwd / path).read_bytes()
-        except OSError:
-            continue  # vanished or unreadable: the run reports what it can read
-        yield path, _line_count(data)
-
-
-def _line_count(data: bytes) -> int:
-    """Lines as git and Python count them (``\\n`` ends a line; CRLF is one)."""
-    return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+@contextlib.contextmanager
+def _with_untracked(git: Git, pathspecs: Sequence[str]) -> Iterator[Git]:
+    """Untracked, not ignored files are new files of the change. To diff them like
+    the rest (renames, moved code, CRLF), they are added as intent-to-add entries
+    to a *copy* of the index; the repository's own index is never written."""
+    untracked = git.out("ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs)
+    if not untracked.strip(b"\0"):
+        yield git
+        return
+    with tempfile.TemporaryDirectory(prefix="resilint-") as folder:
+        index = Path(folder) / "index"
+        own = git.text("rev-parse", "--git-path", "index")
+        if own and (git.cwd / own).is_file():
+            shutil.copyfile(git.cwd / own, index)
+        scratch = Git(git.cwd, index)
+        scratch.out("add", "--intent-to-add", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=untracked)
+        yield scratch
 
 
 def read_blobs(git: Git, blob_ids: Iterable[str]) -> dict[str, bytes]:
