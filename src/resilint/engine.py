@@ -110,6 +110,8 @@ class Engine:
         self.ruleset = ruleset or ruleset_for(config)
         self.provenance_sources = self.ruleset.provenance_sources
         self.today = config.today or dt.date.today()
+        for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
+            self.ruleset.kind_of(standard).prepare(standard, config)
 
     # -- entry points -------------------------------------------------------------
 

@@ -31,6 +31,7 @@ class Binding:
 
     qualname: str | None = None  # set for imports: the dotted name it stands for
     value: cst.BaseExpression | None = None  # set for single-target assignments
+    annotation: cst.BaseExpression | None = None  # set for annotated parameters and assignments
 
 
 @dataclass
@@ -244,7 +245,7 @@ class NameResolver:
                     self.bind(name, Binding(value=node.value if single else None))
         elif isinstance(node, cst.AnnAssign):
             for name in target_names(node.target):
-                self.bind(name, Binding(value=node.value))
+                self.bind(name, Binding(value=node.value, annotation=node.annotation.annotation))
         elif isinstance(node, cst.AugAssign):
             for name in target_names(node.target):
                 self.bind(name, Binding())
@@ -276,7 +277,8 @@ class NameResolver:
 
     def _bind_parameters(self, params: cst.Parameters) -> None:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self.bind(param.name.value, Binding())
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            self.bind(param.name.value, Binding(annotation=annotation))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, Binding())

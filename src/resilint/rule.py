@@ -30,6 +30,7 @@ from resilint.errors import ConfigError
 from resilint.model import Fix
 
 if TYPE_CHECKING:
+    from resilint.config import Config
     from resilint.context import FileContext
     from resilint.standards import Standard
 
@@ -86,6 +87,13 @@ class Rule:
 
     def finish(self) -> None:
         """Called once after the whole tree was visited (for rules that collect first)."""
+
+    @classmethod
+    def prepare(cls, standard: Standard, config: Config) -> None:
+        """Called once per engine for each active standard, before any file is checked:
+        load and validate run-wide inputs (a flag manifest) so that their errors end the
+        run with a :class:`~resilint.errors.ConfigError` (exit 2) instead of crashing the
+        rule in every file. Cache what is loaded; this runs again in each worker."""
 
     # -- for the engine -----------------------------------------------------------
 
