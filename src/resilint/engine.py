@@ -166,6 +166,7 @@ class Engine:
             names=NameResolver(module),
             today=self.today,
             changed=changed,
+            provenance=LineProvenance(self.provenance_sources, SourceFile(path, file, relpath, text, self.config)),
         )
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
         traversal = _Traversal(context.names, rules)
@@ -191,7 +192,7 @@ class Engine:
     ) -> list[Finding]:
         if not raw and not suppressions.by_line:
             return []
-        provenance = LineProvenance(
+        provenance = context.provenance or LineProvenance(
             self.provenance_sources,
             SourceFile(context.path, context.file, relpath, context.source, self.config),
         )
