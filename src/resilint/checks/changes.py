@@ -336,8 +336,7 @@ class UnguardedChange(Rule):
             self.report(
                 first.node,
                 f"AI-assisted change to {first.function}() ({where}) in critical tier '{self.tier}' "
-                "is not behind a feature flag; put it inside `if <flag evaluation>:` "
-                "or after `if not <flag evaluation>: return`",
+                "is not behind a feature flag (`if <flag>:`, or `if not <flag>: return` before it)",
             )
 
 
