@@ -317,3 +317,24 @@ def test_collect_from_a_subfolder_uses_the_whole_work_tree(repo: Path) -> None:
     write(repo, "tools/new.py", "x = 1\n")
     changes = collect(repo / "svc", "HEAD")
     assert set(changes.lines) == {repo.resolve() / "tools/new.py"}
+
+
+def test_a_file_that_no_longer_parses_is_reported_whatever_line_changed(repo: Path) -> None:
+    """A file that cannot be parsed cannot have its change checked: say so."""
+    write(repo, "svc/legacy.py", "x = 1\n\nprint 'python 2'\n")
+    commit(repo)
+    write(repo, "svc/legacy.py", "x = 2\n\nprint 'python 2'\n")
+    assert found(repo, "--diff") == {("svc/legacy.py", 3, "REL001")}
+
+
+def test_many_changed_files_in_parallel(repo: Path) -> None:
+    for i in range(12):
+        write(repo, f"svc/new_{i:02}.py", "import requests\n\nrequests.get('u')\n")
+    assert found(repo, "--diff", "--jobs", "2") == {(f"svc/new_{i:02}.py", 3, "REL101") for i in range(12)}
+    run = run_resilint("check", "--diff", "--jobs", "2", "--no-cache", cwd=repo)
+    assert "checked 36 changed lines in 12 files against HEAD (" in run.stdout
+
+
+def test_suppression_on_a_changed_line_still_works(repo: Path) -> None:
+    write(repo, "svc/client.py", MULTILINE.replace("requests.get(url)\n", "requests.get(url)  # noqa: REL101 -- polling, bounded by caller\n"))
+    assert found(repo, "--diff") == set()

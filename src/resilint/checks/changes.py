@@ -87,8 +87,8 @@ class UnguardedChange(Rule):
 
     def __init__(self, standard: Standard, context: object) -> None:
         super().__init__(standard, context)  # type: ignore[arg-type]
-        self.tier = self._tier()
-        self.active = self.context.changed is not None and self.tier is not None and self._any_ai_change()
+        self.tier = self._tier() if self.context.changed is not None else None
+        self.active = self.tier is not None and self._any_ai_change()
         self._frames: list[_Frame] = []
         self._guarded: set[int] = set()  # blocks (or elif nodes) that run only with the flag on
         self._entered: set[int] = set()
