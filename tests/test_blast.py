@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 
 from conftest import git, run_resilint
-from resilint.blast import change_scope
+from resilint.blast import change_scope, regions_of
 from resilint.model import Span
 
 SOURCE = """\
@@ -39,7 +39,8 @@ class Client:
 
 
 def _scope(source: str, changed: set[int], ai: bool = True, mode: str = "function") -> set[int]:
-    return set(change_scope(cst.parse_module(source), changed, lambda _line: ai, mode).lines)
+    regions = regions_of(cst.parse_module(source)) if mode == "function" else None
+    return set(change_scope(regions, changed, lambda _line: ai).lines)
 
 
 def test_function_scope_is_the_whole_function_with_its_decorators() -> None:
@@ -72,7 +73,7 @@ def test_definitions_inside_compound_statements_are_found() -> None:
 
 
 def test_touches_uses_every_line_of_the_span() -> None:
-    scope = change_scope(cst.parse_module(SOURCE), {8}, lambda _l: False)
+    scope = change_scope(regions_of(cst.parse_module(SOURCE)), {8}, lambda _l: False)
     assert scope.touches(Span(7, 1, 9, 5))
     assert not scope.touches(Span(9, 1, 9, 5))
     assert not scope.touches(Span(1, 1, 7, 5))

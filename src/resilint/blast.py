@@ -7,9 +7,10 @@ level (their statements other than nested functions and classes, which are
 scopes of their own). ``[tool.resilint.diff] ai-scope = "lines"`` turns the
 widening off.
 
-Positions come from :func:`resilint.positions.spans_of` for the definitions
-and the statements that can matter, only when some changed line is
-AI-assisted; no second parse.
+:func:`regions_of` reads the scopes from the tree the engine already parsed
+(positions from :func:`resilint.positions.spans_of`, for definitions and
+top-level statements only), and only when some changed line is AI-assisted;
+:func:`change_scope` is then plain arithmetic on lines.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import libcst as cst
 from resilint.model import Span
 from resilint.positions import spans_of
 
-Definition = cst.FunctionDef | cst.ClassDef
+Lines = tuple[tuple[int, int], ...]  # inclusive (first, last) line ranges
+_DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 # Nodes that can hold nested statements (and so definitions); expressions cannot.
 _BLOCKS = (
     cst.BaseCompoundStatement,
@@ -37,6 +39,23 @@ _BLOCKS = (
 
 
 @dataclass(frozen=True)
+class Region:
+    """A function or class: its lines (from the first decorator) and, for a class,
+    the lines of its header and of its own statements (not its methods)."""
+
+    first: int
+    last: int
+    function: bool
+    body: Lines = ()
+
+
+@dataclass(frozen=True)
+class Regions:
+    definitions: tuple[Region, ...]
+    module_body: Lines  # top-level statements other than definitions
+
+
+@dataclass(frozen=True)
 class ChangeScope:
     """The lines a finding must touch to belong to the change (sorted)."""
 
@@ -47,74 +66,67 @@ class ChangeScope:
         i = bisect_left(self.lines, span.line)
         return i < len(self.lines) and self.lines[i] <= max(span.line, span.end_line)
 
-    def has(self, line: int) -> bool:
-        i = bisect_left(self.lines, line)
-        return i < len(self.lines) and self.lines[i] == line
 
-
-def change_scope(
-    module: cst.Module,
-    changed: Iterable[int],
-    is_ai: Callable[[int], bool],
-    ai_scope: str = "function",
-) -> ChangeScope:
-    """The changed lines, widened to the blast radius of the AI-assisted ones."""
+def change_scope(regions: Regions | None, changed: Iterable[int], is_ai: Callable[[int], bool]) -> ChangeScope:
+    """The changed lines, widened to the blast radius of the AI-assisted ones
+    (``regions`` is None when there is no blast radius to compute)."""
     lines = set(changed)
-    ai_lines = sorted(line for line in lines if is_ai(line)) if ai_scope == "function" else []
-    if ai_lines:
-        lines |= _blast_radius(module, ai_lines)
+    if regions is not None:
+        seen: set[int] = set()
+        for line in sorted(lines):
+            if not is_ai(line):
+                continue
+            inside = [r for r in regions.definitions if r.first <= line <= r.last]
+            owner = min(inside, key=lambda r: r.last - r.first) if inside else None
+            key = id(owner) if owner is not None else 0
+            if key in seen:
+                continue
+            seen.add(key)
+            if owner is not None and owner.function:
+                lines.update(range(owner.first, owner.last + 1))
+                continue
+            for first, last in owner.body if owner is not None else regions.module_body:
+                lines.update(range(first, last + 1))
     return ChangeScope(tuple(sorted(lines)))
 
 
-def _blast_radius(module: cst.Module, ai_lines: list[int]) -> set[int]:
+def regions_of(module: cst.Module) -> Regions:
+    """Every function and class of ``module`` with its lines, and the module's
+    top-level statements: one position pass over the definitions."""
     definitions = list(_definitions(module.body))
-    tops: list[cst.CSTNode] = [s for s in module.body if not isinstance(s, Definition)]
-    for definition in definitions:
-        if isinstance(definition, cst.ClassDef):
-            tops.extend(_top_level(definition))
+    module_tops = [s for s in module.body if not isinstance(s, _DEFINITIONS)]
+    class_tops = {id(d): _top_level(d) for d in definitions if isinstance(d, cst.ClassDef)}
     firsts = [d.decorators[0] for d in definitions if d.decorators]
-    spans = spans_of(module, [*definitions, *firsts, *tops])
-    ranges: list[tuple[int, int, Definition]] = []
+    spans = spans_of(module, [*definitions, *firsts, *module_tops, *(s for tops in class_tops.values() for s in tops)])
+
+    def lines(nodes: Iterable[cst.CSTNode]) -> Lines:
+        return tuple((spans[id(n)].line, spans[id(n)].end_line) for n in nodes if id(n) in spans)
+
+    regions: list[Region] = []
     for definition in definitions:
         span = spans.get(id(definition))
         if span is None:
             continue
-        start = spans[id(definition.decorators[0])].line if definition.decorators and id(definition.decorators[0]) in spans else span.line
-        ranges.append((start, span.end_line, definition))
-    widened: set[int] = set()
-    done: set[int] = set()
-    for line in ai_lines:
-        inside = [r for r in ranges if r[0] <= line <= r[1]]
-        owner = min(inside, key=lambda r: r[1] - r[0]) if inside else None
-        key = id(owner[2]) if owner else 0
-        if key in done:
-            continue
-        done.add(key)
-        if owner is None:
-            statements: Iterable[cst.CSTNode] = (s for s in module.body if not isinstance(s, Definition))
-        elif isinstance(owner[2], cst.FunctionDef):
-            widened.update(range(owner[0], owner[1] + 1))
-            continue
+        first = span.line
+        if definition.decorators and id(definition.decorators[0]) in spans:
+            first = spans[id(definition.decorators[0])].line
+        if isinstance(definition, cst.FunctionDef):
+            regions.append(Region(first, span.end_line, True))
         else:
-            header_end = spans[id(owner[2])].line
-            widened.update(range(owner[0], header_end + 1))
-            statements = _top_level(owner[2])
-        for statement in statements:
-            span = spans.get(id(statement))
-            if span is not None:
-                widened.update(range(span.line, span.end_line + 1))
-    return widened
+            header = ((first, span.line),)  # decorators and the `class` line
+            regions.append(Region(first, span.end_line, False, header + lines(class_tops[id(definition)])))
+    return Regions(tuple(regions), lines(module_tops))
 
 
 def _top_level(cls: cst.ClassDef) -> list[cst.CSTNode]:
     body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
-    return [s for s in body if not isinstance(s, Definition)]
+    return [s for s in body if not isinstance(s, _DEFINITIONS)]
 
 
-def _definitions(nodes: Iterable[cst.CSTNode]) -> Iterator[Definition]:
+def _definitions(nodes: Iterable[cst.CSTNode]) -> Iterator[cst.FunctionDef | cst.ClassDef]:
     """Every function and class definition, at any depth, in source order."""
     for node in nodes:
-        if isinstance(node, Definition):
+        if isinstance(node, _DEFINITIONS):
             yield node
         if isinstance(node, _BLOCKS):
             yield from _definitions(c for c in node.children if isinstance(c, (*_BLOCKS, cst.BaseStatement)))

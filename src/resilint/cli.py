@@ -195,7 +195,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         changes = collect(_common_parent(paths), args.diff, staged=args.staged)
         report = check_changes(paths, config, changes, jobs=args.jobs)
     else:
-        report = check_paths(paths, config, jobs=args.jobs)
+        report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache)
     _emit(report, args, reporter_class, ruleset)
     if report.errors:
         return EXIT_ERROR

@@ -12,16 +12,19 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import io
+import json
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
 
 import libcst as cst
 
-from resilint.blast import ChangeScope, change_scope
+from resilint.analysis import Analysis, Located
+from resilint.blast import change_scope, regions_of
+from resilint.cache import ResultCache, cache_dir, file_digest, fingerprint
 from resilint.config import Config
 from resilint.context import FileContext
-from resilint.model import FileError, FileResult, Finding, Provenance, Span
+from resilint.model import FileError, FileResult, Finding, Fix, Provenance, Span
 from resilint.names import NameResolver
 from resilint.paths import display_path, relative_to_root
 from resilint.policy import effective_severity
@@ -31,20 +34,20 @@ from resilint.rule import RawFinding, Rule
 from resilint.ruleset import Ruleset, ruleset_for
 from resilint.standards import Standard
 from resilint.suppress import NONE as NO_SUPPRESSIONS
-from resilint.suppress import Suppressions, might_suppress, parse_suppressions
+from resilint.walk import walk
+from resilint.suppress import Suppressions, might_suppress, parse_suppressions, skip_file_marker
 
 SYNTAX_ERROR = "REL001"
 RULE_CRASHED = "REL002"
 UNJUSTIFIED_SUPPRESSION = "REL903"
 
 
-class _Traversal(cst.CSTVisitor):
-    """One walk over the tree: the name resolver first, then every rule's visitor
-    methods. A rule that raises is disabled for the rest of the file and reported
-    as REL002; the others carry on."""
+class _Traversal:
+    """One walk over the tree (:func:`resilint.walk.walk`): the name resolver first,
+    then every rule's visitor methods. A rule that raises is disabled for the rest
+    of the file and reported as REL002; the others carry on."""
 
     def __init__(self, names: NameResolver, rules: list[Rule]) -> None:
-        super().__init__()
         self.names = names
         self.rules = rules
         self.crashes: list[tuple[Rule, BaseException, cst.CSTNode]] = []
@@ -72,20 +75,13 @@ class _Traversal(cst.CSTVisitor):
         self.rules = [r for r in self.rules if r is not rule]
         self._table = self._build_table(self.rules)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def enter(self, node: cst.CSTNode) -> None:
         self.names.enter(node)
         self._call("visit_", node)
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._call("leave_", original_node)
-        self.names.leave(original_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass  # rules do not use per-attribute hooks; skipping the lookup is measurably faster
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
+    def leave(self, node: cst.CSTNode) -> None:
+        self._call("leave_", node)
+        self.names.leave(node)
 
     def finish(self) -> None:
         for rule in list(self.rules):
@@ -103,13 +99,21 @@ def decode_source(data: bytes) -> str:
 
 
 class Engine:
-    """Checks sources against the active standards of one configuration."""
+    """Checks sources against the active standards of one configuration.
 
-    def __init__(self, config: Config, ruleset: Ruleset | None = None) -> None:
+    ``check_source`` = read the text -> :meth:`analyze` (content-only, cacheable:
+    prefilter, parse, one traversal, spans) -> :meth:`_finalize` (suppressions,
+    provenance, severity policy).
+    """
+
+    def __init__(self, config: Config, ruleset: Ruleset | None = None, *, cache: bool = False, prefilter: bool = True) -> None:
         self.config = config
         self.ruleset = ruleset or ruleset_for(config)
         self.provenance_sources = self.ruleset.provenance_sources
         self.today = config.today or dt.date.today()
+        self.prefilter = prefilter
+        self.cache = ResultCache(cache_dir(config.root), self._fingerprint()) if cache else None
+        self._triggers: dict[tuple[str, ...], frozenset[str] | None] = {}
         for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
             self.ruleset.kind_of(standard).prepare(standard, config)
 
@@ -133,99 +137,170 @@ class Engine:
         file, if any (for the config root, provenance and git). ``changed``: in
         ``--diff``/``--staged`` mode, the changed lines; only findings on them (or,
         for AI-assisted changes, on their blast radius) are kept."""
-        if isinstance(source, bytes):
-            try:
-                text = decode_source(source)
-            except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-                return self._unparseable(path, file, 1, 1, f"cannot decode: {exc}")
-        else:
-            text = source[1:] if source.startswith("\ufeff") else source
         relpath = relative_to_root(file if file is not None else Path(path), self.config.root)
-        if "\x00" in text:
-            line = text.count("\n", 0, text.index("\x00")) + 1
-            return self._unparseable(path, file, line, 1, "contains null bytes (binary file?)", text)
-        suppressions = parse_suppressions(text) if might_suppress(text) else NO_SUPPRESSIONS
-        if suppressions.skip_file:
+        text, problem = _read_text(source)
+        src = SourceFile(path, file, relpath, text, self.config)
+        if problem is not None:
+            return self._finalize(Analysis((problem,)), src)
+        if "skip-file" in text and skip_file_marker(text):
             return FileResult(path)
         standards = self.ruleset.active_for(relpath)
+        if any(s.ai_only for s in standards) and not self._may_be_ai(src):
+            standards = tuple(s for s in standards if not s.ai_only)
+        if changed is None:
+            return self._finalize(self.analyze(src, standards), src)
+        # Diff mode bypasses the cache: REL306 and the blast radius depend on the
+        # changed lines and their provenance, not on the content alone.
+        provenance = LineProvenance(self.provenance_sources, src)
+        return self._finalize(self._analyze(src, standards, changed, provenance), src, provenance, changed)
+
+    def analyze(self, src: SourceFile, standards: tuple[Standard, ...]) -> Analysis:
+        """The content-only part of a check, through the cache when there is one."""
+        if self.cache is None:
+            return self._analyze(src, standards)
+        key = self.cache.key(src.text, src.relpath, tuple(s.code for s in standards))
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        analysis = self._analyze(src, standards)
+        self.cache.put(key, analysis)
+        return analysis
+
+    # -- analysis -------------------------------------------------------------------
+
+    def _analyze(
+        self,
+        src: SourceFile,
+        standards: tuple[Standard, ...],
+        changed: frozenset[int] | None = None,
+        provenance: LineProvenance | None = None,
+    ) -> Analysis:
+        text = src.text
+        codes = {s.code for s in standards}
         if not standards:
-            return FileResult(path)
+            return Analysis()
+        if self.prefilter and changed is None and not self._triggered(text, standards):
+            # Nothing any active rule looks for: skip libcst, but still report a file
+            # that does not parse (CPython's parser is ~10x cheaper than libcst's).
+            problem = _cpython_syntax_error(text) if SYNTAX_ERROR in codes else None
+            return Analysis((problem,) if problem else ())
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
-            line, column, message = _syntax_error(text, exc)
-            return self._unparseable(path, file, line, column, message, text)
+            return Analysis((_syntax_finding(text, exc),) if SYNTAX_ERROR in codes else ())
         except RecursionError:
-            return self._unparseable(path, file, 1, 1, "too deeply nested to parse", text)
+            return Analysis(errors=("too deeply nested to parse",))
         context = FileContext(
-            path=path,
-            file=file,
+            path=src.path,
+            file=src.file,
             source=text,
             module=module,
             config=self.config,
             names=NameResolver(module),
             today=self.today,
             changed=changed,
-            provenance=LineProvenance(self.provenance_sources, SourceFile(path, file, relpath, text, self.config)),
+            provenance=provenance,
         )
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
         traversal = _Traversal(context.names, rules)
         try:
-            module.visit(traversal)
+            walk(module, traversal.enter, traversal.leave)
             traversal.finish()
         except RecursionError:
-            return FileResult(path, errors=(FileError(path, "too deeply nested to check (recursion limit)"),))
+            return Analysis(errors=("too deeply nested to check (recursion limit)",), parsed=True)
         raw = list(context.findings)
-        crash_standard = self.ruleset.standards.get(RULE_CRASHED)
-        if crash_standard is not None and crash_standard in standards:
-            raw.extend(_crash_finding(crash_standard, rule, exc, node) for rule, exc, node in traversal.crashes)
-        return FileResult(path, tuple(self._finalize(raw, context, relpath, suppressions)))
+        if RULE_CRASHED in codes:
+            crashed = self.ruleset.standards[RULE_CRASHED]
+            raw.extend(_crash_finding(crashed, rule, exc, node) for rule, exc, node in traversal.crashes)
+        spans = spans_of(module, [r.node for r in raw])
+        located = (Located(r.standard.code, spans.get(id(r.node), _FILE_START), r.message, r.fix) for r in raw)
+        regions = None
+        if changed and self.config.diff.ai_scope == "function" and provenance is not None:
+            if any(provenance.at(line) is not None for line in changed):
+                regions = regions_of(module)  # an AI-assisted change: its blast radius is needed
+        return Analysis(tuple(located), parsed=True, regions=regions)
 
-    # -- from raw findings to findings -------------------------------------------
+    def _triggered(self, text: str, standards: tuple[Standard, ...]) -> bool:
+        key = tuple(s.code for s in standards)
+        if key not in self._triggers:
+            words: set[str] = set()
+            always = False
+            for standard in standards:
+                found = self.ruleset.kind_of(standard).triggers(standard)
+                if found is None:
+                    always = True
+                    break
+                words.update(found)
+            self._triggers[key] = None if always else frozenset(words)
+        triggers = self._triggers[key]
+        return triggers is None or any(word in text for word in triggers)
+
+    def _may_be_ai(self, src: SourceFile) -> bool:
+        """Whether any provenance source could mark a line of this file AI-assisted.
+        Sources answer cheaply with ``may_have_ai_lines``; one without it means "maybe"."""
+        for source in self.provenance_sources:
+            check = getattr(source, "may_have_ai_lines", None)
+            try:
+                if check is None or check(src):
+                    return True
+            except Exception:
+                return True
+        return False
+
+    def _fingerprint(self) -> str:
+        parts = [f"{k}={v}" for k, v in sorted(self.ruleset.plugin_versions.items())]
+        parts.append(getattr(cst, "__version__", "?"))
+        parts.append(self.today.isoformat())
+        for code in sorted(self.ruleset.standards):
+            standard = self.ruleset.standards[code]
+            kind = self.ruleset.kind_of(standard)
+            parts.append(json.dumps([code, standard.check, dict(standard.params)], sort_keys=True, default=str))
+            parts.append(kind.cache_inputs(standard, self.config))
+        parts.append(json.dumps(self.config.flags.evaluators, sort_keys=True, default=str))
+        parts.append(file_digest(self.config.flags.manifest))
+        for name in ("pyproject.toml", "uv.lock", "poetry.lock", *sorted(p.name for p in self.config.root.glob("requirements*.txt"))):
+            parts.append(f"{name}:{file_digest(self.config.root / name)}")
+        return fingerprint(parts)
+
+    # -- from an analysis to findings -------------------------------------------------
 
     def _finalize(
         self,
-        raw: list[RawFinding],
-        context: FileContext,
-        relpath: str | None,
-        suppressions: Suppressions,
-    ) -> list[Finding]:
-        if not raw and not suppressions.by_line:
-            return []
-        provenance = context.provenance or LineProvenance(
-            self.provenance_sources,
-            SourceFile(context.path, context.file, relpath, context.source, self.config),
-        )
-        scope: ChangeScope | None = None
-        if context.changed is not None:
-            is_ai = lambda line: provenance.at(line) is not None  # noqa: E731
-            scope = change_scope(context.module, context.changed, is_ai, self.config.diff.ai_scope)
-        spans = spans_of(context.module, [r.node for r in raw])
+        analysis: Analysis,
+        src: SourceFile,
+        provenance: LineProvenance | None = None,
+        changed: frozenset[int] | None = None,
+    ) -> FileResult:
+        errors = tuple(FileError(src.path, e) for e in analysis.errors)
+        if not analysis.findings and not might_suppress(src.text):
+            return FileResult(src.path, errors=errors)
+        suppressions = parse_suppressions(src.text) if might_suppress(src.text) else NO_SUPPRESSIONS
+        provenance = provenance or LineProvenance(self.provenance_sources, src)
+        scope = None
+        if changed is not None:
+            scope = change_scope(analysis.regions, changed, lambda line: provenance.at(line) is not None)
         findings: list[Finding] = []
-        unjustified: set[int] = set()
-        for item in raw:
-            span = spans.get(id(item.node), Span(1, 1, 1, 1))
-            if scope is not None and not scope.touches(span):
-                continue  # diff mode: not part of the change
-            line_provenance = provenance.at(span.line)
-            if item.standard.ai_only and line_provenance is None:
+        for item in analysis.findings:
+            standard = self.ruleset.standards.get(item.code)
+            if standard is None:
                 continue
-            suppression = suppressions.matching(span.line, item.standard.code)
-            if suppression is not None:
-                if line_provenance is None or suppression.reason:
-                    continue
-                unjustified.add(suppression.line)  # on an AI line a bare suppression is not honoured
-            findings.append(self._finding(item.standard, span, item.message, relpath, context.path, line_provenance, item.fix))
-        unjustified_findings = self._unjustified_suppressions(suppressions, provenance, relpath, context.path)
-        findings.extend(f for f in unjustified_findings if scope is None or scope.touches(f.span))
+            if scope is not None and item.code != SYNTAX_ERROR and not scope.touches(item.span):
+                continue  # diff mode: not part of the change (a file that does not parse always is)
+            line_provenance = provenance.at(item.span.line)
+            if standard.ai_only and line_provenance is None:
+                continue
+            suppression = suppressions.matching(item.span.line, standard.code)
+            if suppression is not None and (line_provenance is None or suppression.reason):
+                continue  # on an AI line a bare suppression is not honoured (REL903 below)
+            findings.append(self._finding(standard, item.span, item.message, src, line_provenance, item.fix))
+        unjustified = self._unjustified_suppressions(suppressions, provenance, src)
+        findings.extend(f for f in unjustified if scope is None or scope.touches(f.span))
         findings.sort(key=Finding.sort_key)
-        return findings
+        return FileResult(src.path, tuple(findings), errors)
 
-    def _unjustified_suppressions(
-        self, suppressions: Suppressions, provenance: LineProvenance, relpath: str | None, path: str
-    ) -> Iterable[Finding]:
+    def _unjustified_suppressions(self, suppressions: Suppressions, provenance: LineProvenance, src: SourceFile) -> Iterable[Finding]:
         standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
-        if standard is None or standard not in self.ruleset.active_for(relpath):
+        if standard is None or standard not in self.ruleset.active_for(src.relpath):
             return
         for suppression in suppressions.all():
             if suppression.reason:
@@ -235,23 +310,22 @@ class Engine:
                 continue
             span = Span(suppression.line, suppression.column, suppression.line, suppression.column + len(suppression.comment))
             message = f"suppression {suppression.comment.strip()!r} on an AI-assisted line has no reason; add one after '--'"
-            yield self._finding(standard, span, message, relpath, path, line_provenance, None)
+            yield self._finding(standard, span, message, src, line_provenance, None)
 
     def _finding(
         self,
         standard: Standard,
         span: Span,
         message: str,
-        relpath: str | None,
-        path: str,
+        src: SourceFile,
         provenance: Provenance | None,
-        fix: object,
+        fix: Fix | None,
     ) -> Finding:
-        escalate, _tier = self.ruleset.escalation(relpath)
+        escalate, _tier = self.ruleset.escalation(src.relpath)
         severity = effective_severity(
             standard,
             ai_assisted=provenance is not None,
-            override=self.ruleset.severity_override(standard.code, relpath),
+            override=self.ruleset.severity_override(standard.code, src.relpath),
             escalate=escalate,
         )
         if provenance is not None:
@@ -262,23 +336,47 @@ class Engine:
             category=standard.category,
             severity=severity,
             base_severity=standard.base_severity,
-            path=path,
+            path=src.path,
             span=span,
             message=message,
             provenance=provenance,
-            fix=fix,  # type: ignore[arg-type]
+            fix=fix,
         )
 
-    def _unparseable(
-        self, path: str, file: Path | None, line: int, column: int, message: str, text: str = ""
-    ) -> FileResult:
-        standard = self.ruleset.standards.get(SYNTAX_ERROR)
-        relpath = relative_to_root(file if file is not None else Path(path), self.config.root)
-        if standard is None or standard not in self.ruleset.active_for(relpath):
-            return FileResult(path, errors=(FileError(path, message),))
-        span = Span(line, column, line, column + 1)
-        provenance = LineProvenance(self.provenance_sources, SourceFile(path, file, relpath, text, self.config))
-        return FileResult(path, (self._finding(standard, span, message, relpath, path, provenance.at(line), None),))
+
+_FILE_START = Span(1, 1, 1, 1)
+
+
+def _read_text(source: str | bytes) -> tuple[str, Located | None]:
+    """Decode like the interpreter (BOM, then encoding cookie, else UTF-8); a file
+    that cannot be decoded or holds null bytes is one REL001 finding."""
+    if isinstance(source, bytes):
+        try:
+            text = decode_source(source)
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            return "", Located(SYNTAX_ERROR, Span(1, 1, 1, 2), f"cannot decode: {exc}")
+    else:
+        text = source[1:] if source.startswith("\ufeff") else source
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return text, Located(SYNTAX_ERROR, Span(line, 1, line, 2), "contains null bytes (binary file?)")
+    return text, None
+
+
+def _cpython_syntax_error(text: str) -> Located | None:
+    try:
+        ast.parse(text)
+    except SyntaxError as err:
+        line, column = err.lineno or 1, max(1, err.offset or 1)
+        return Located(SYNTAX_ERROR, Span(line, column, line, column + 1), f"cannot parse: {err.msg}")
+    except (ValueError, RecursionError, MemoryError) as err:
+        return Located(SYNTAX_ERROR, _FILE_START, f"cannot parse: {type(err).__name__}")
+    return None
+
+
+def _syntax_finding(text: str, exc: cst.ParserSyntaxError) -> Located:
+    line, column, message = _syntax_error(text, exc)
+    return Located(SYNTAX_ERROR, Span(line, column, line, column + 1), message)
 
 
 def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:

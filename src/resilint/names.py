@@ -220,10 +220,13 @@ class NameResolver:
             self._push("lambda", node)
             self._bind_parameters(node.params)
         elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            # The element is visited before the ``for`` clauses that bind its names.
             self._push("comprehension", node)
-        elif isinstance(node, cst.CompFor):
-            for name in target_names(node.target):
-                self.bind(name, Binding())
+            comp_for: cst.CompFor | None = node.for_in
+            while comp_for is not None:
+                for name in target_names(comp_for.target):
+                    self.bind(name, Binding())
+                comp_for = comp_for.inner_for_in
         elif isinstance(node, (cst.For,)):
             for name in target_names(node.target):
                 self.bind(name, Binding())

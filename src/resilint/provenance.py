@@ -49,6 +49,10 @@ class FileProvenance:
 
 
 class ProvenanceSource(Protocol):
+    """A signal that marks lines AI-assisted. Optionally it also has a cheap
+    ``may_have_ai_lines(source) -> bool``; the engine skips AI-only rules (and so
+    may skip parsing) for files no source could mark. Without it: "maybe"."""
+
     name: str
     order: int  # lower is consulted first (more explicit)
 
@@ -60,6 +64,9 @@ class FlagSource:
 
     name = "flag"
     order = 10
+
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        return self.file_provenance(source) is not None
 
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         if source.config.force_ai:
@@ -80,6 +87,9 @@ class ConfigPathSource:
     name = "config"
     order = 20
 
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        return self.file_provenance(source) is not None
+
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         if source.relpath is None:
             return None
@@ -94,6 +104,9 @@ class MarkerSource:
 
     name = "marker"
     order = 30
+
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        return "ai-assisted" in source.text
 
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
         if "ai-assisted" not in source.text:

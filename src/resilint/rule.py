@@ -4,7 +4,9 @@ A *check kind* is Python code that finds one shape of problem; a *standard*
 (TOML) instantiates it with a code, severities and parameters. The engine
 creates one :class:`Rule` per active standard per file and visits the tree
 once, calling every rule's ``visit_<Node>`` / ``leave_<Node>`` methods in the
-same traversal (libcst node class names, as in ``libcst.CSTVisitor``).
+same traversal (libcst node class names, as in ``libcst.CSTVisitor``; per-
+attribute hooks and whitespace/punctuation nodes are not visited, see walk.py;
+a visit method's return value is ignored: children are always visited).
 
 A minimal check kind::
 
@@ -84,6 +86,13 @@ class Rule:
         (the prefilter skips parsing files that contain none of any active rule's
         triggers). ``None`` means "always run"."""
         return None
+
+    @classmethod
+    def cache_inputs(cls, standard: Standard, config: Config) -> str:
+        """Anything besides the file's content and the standard's parameters that can
+        change this rule's findings (e.g. the installed packages, a data file). It
+        becomes part of the result-cache key; the default is nothing."""
+        return ""
 
     def finish(self) -> None:
         """Called once after the whole tree was visited (for rules that collect first)."""

@@ -31,9 +31,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(config: Config, changed: Mapping[str, frozenset[int]] | None = None) -> None:
+def _init_worker(config: Config, cache: bool, changed: Mapping[str, frozenset[int]] | None = None) -> None:
     global _worker_engine, _worker_changed
-    _worker_engine = Engine(config)
+    _worker_engine = Engine(config, cache=cache)
     _worker_changed = changed
 
 
@@ -49,6 +49,7 @@ def check_files(
     config: Config,
     *,
     jobs: int | None = None,
+    cache: bool = False,
     engine: Engine | None = None,
     changed: Mapping[Path, frozenset[int]] | None = None,
 ) -> list[FileResult]:
@@ -56,7 +57,7 @@ def check_files(
     mode) gives each file's changed lines; findings elsewhere are dropped."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) <= SERIAL_THRESHOLD:
-        engine = engine or Engine(config)
+        engine = engine or Engine(config, cache=cache)
         if changed is None:
             return [engine.check_file(f) for f in files]
         return [engine.check_file(f, changed=changed.get(f, frozenset())) for f in files]
@@ -64,17 +65,17 @@ def check_files(
     chunks = [[str(f) for f in files[i : i + size]] for i in range(0, len(files), size)]
     by_name = None if changed is None else {str(f): lines for f, lines in changed.items()}
     results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, by_name)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, cache, by_name)) as pool:
         for chunk_result in pool.map(_check_chunk, chunks):
             results.extend(chunk_result)
     return results
 
 
-def check_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None) -> Report:
+def check_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False) -> Report:
     """Discover Python files under ``paths`` and check them all."""
-    engine = Engine(config)  # builds the ruleset once: config errors surface before any work
+    engine = Engine(config, cache=cache)  # builds the ruleset once: config errors surface before any work
     found = discover(list(paths), config)
-    results = check_files(found.files, config, jobs=jobs, engine=engine)
+    results = check_files(found.files, config, jobs=jobs, cache=cache, engine=engine)
     return aggregate(results, [FileError(p, m) for p, m in found.errors], engine)
 
 

@@ -83,7 +83,7 @@ class UnguardedChange(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return None  # flag evaluators come from config; the tier decides, not the text
+        return ()  # nothing in the text makes it relevant: the engine skips the prefilter in diff mode
 
     def __init__(self, standard: Standard, context: object) -> None:
         super().__init__(standard, context)  # type: ignore[arg-type]
