@@ -120,3 +120,11 @@ def test_severity_is_error_and_the_message_names_function_and_tier(repo: Path) -
     (finding,) = run.json()["findings"]
     assert finding["severity"] == "error" and finding["ai_assisted"] is True
     assert "charge() (lines 7-8) in critical tier 'payments'" in finding["message"]
+
+
+def test_an_edit_inside_an_unchanged_try_is_reported_at_the_edit(repo: Path) -> None:
+    path = repo / "payments" / "service.py"
+    path.write_text(SERVICE.replace("    return gateway.charge(order.id, total)\n", "    try:\n        return gateway.charge(order.id, total)\n    except TimeoutError:\n        return None\n"))
+    git(repo, "commit", "-qam", "try")
+    path.write_text(path.read_text().replace("        return None\n", "        return gateway.retry(order.id, total)\n"))
+    assert _found(repo, "--diff", "--ai-assisted") == {("payments/service.py", 13, "REL306")}

@@ -64,10 +64,11 @@ class _Candidate:
     """An unguarded statement: reported when its (header) lines were changed."""
 
     node: cst.CSTNode
-    header: cst.CSTNode | None  # compound statements: the last node of the header
+    header: cst.CSTNode | None  # compound statements: the last node of the header, if any
     function: str
     block: int  # id of the block it belongs to
     index: int  # position in that block
+    compound: bool = False  # judged on its header lines; its body is part of the same change
     flag_aware: bool = False
 
 
@@ -184,7 +185,7 @@ class UnguardedChange(Rule):
             elif isinstance(node.orelse, cst.If):
                 self._guarded.add(id(node.orelse))
         elif frame.guard == 0 and id(node) not in self._entered:
-            self._add(node, node.test)
+            self._add(node, node.test, compound=True)
 
     def leave_If(self, original_node: cst.If) -> None:
         if not self.active or not self._frames:
@@ -237,7 +238,7 @@ class UnguardedChange(Rule):
             return
         self._statement_in_block()
         if self._frames[-1].guard == 0:
-            self._add(node, header)
+            self._add(node, header, compound=True)
 
     def _simple_statement(self, node: cst.SimpleStatementLine | cst.SimpleStatementSuite, in_block: bool) -> None:
         if not self.active or not self._frames:
@@ -253,10 +254,10 @@ class UnguardedChange(Rule):
         if blocks:
             blocks[-1].index += 1
 
-    def _add(self, node: cst.CSTNode, header: cst.CSTNode | None) -> _Candidate:
+    def _add(self, node: cst.CSTNode, header: cst.CSTNode | None, *, compound: bool = False) -> _Candidate:
         frame = self._frames[-1]
         block = frame.blocks[-1] if frame.blocks else _Block(0)
-        candidate = _Candidate(node, header, frame.name, block.serial, block.index)
+        candidate = _Candidate(node, header, frame.name, block.serial, block.index, compound)
         self._candidates.append(candidate)
         return candidate
 
@@ -316,13 +317,13 @@ class UnguardedChange(Rule):
             if span is None or span.line <= covered_until:
                 continue
             last = span.end_line
-            if candidate.header is not None:
-                header = spans.get(id(candidate.header))
+            if candidate.compound:  # `try:` has no header expression: its first line
+                header = spans.get(id(candidate.header)) if candidate.header is not None else None
                 last = header.end_line if header is not None else span.line
             lines = [n for n in range(span.line, last + 1) if n in changed and self._ai(n)]
             if not lines:
                 continue
-            if candidate.header is not None:
+            if candidate.compound:
                 covered_until = span.end_line  # its body is part of this change
             previous = runs[-1][-1][0] if runs else None
             if previous is not None and previous.block == candidate.block and previous.index + 1 == candidate.index:
