@@ -151,3 +151,20 @@ def test_entry_point_plugins_add_kinds_and_standards_and_failures_are_isolated(t
     (error,) = report["errors"]
     assert "plugin 'broken'" in error["message"] and "broken_plugin_module" in error["message"]
     assert run.returncode == 2  # an environment error (a plugin failed to load) is reported, the run went on
+
+
+def test_fifos_and_huge_files_are_errors_not_hangs(engine: Engine, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    (error,) = engine.check_file(fifo, "pipe.py").errors
+    assert error.message == "not a regular file"
+    big = tmp_path / "big.py"
+    with big.open("wb") as handle:
+        handle.truncate(25_000_000)  # sparse: no disk used
+    (error,) = engine.check_file(big, "big.py").errors
+    assert error.message == "too large to check (25 MB; the limit is 20 MB)"
+    run = run_resilint("check", "pipe.py", "big.py", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "pipe.py: not a regular file" in run.stderr and "big.py: too large to check" in run.stderr

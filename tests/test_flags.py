@@ -14,6 +14,7 @@ from conftest import FIXTURES, run_resilint
 from resilint.config import Config, parse_config
 from resilint.flags import FlagEvaluation, FlagKey, recognize, static_key
 from resilint.names import NameResolver
+from resilint.walk import walk
 
 FLAG_FIXTURES = FIXTURES / "rules" / "flags"
 
@@ -28,19 +29,14 @@ def evaluations(source: str, config: Config | None = None) -> list[tuple[FlagEva
     config = config or Config(root=Path("."))
     found: list[tuple[FlagEvaluation, FlagKey | None, cst.Module]] = []
 
-    class Walk(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            names.enter(node)
-            if isinstance(node, cst.Call):
-                evaluation = recognize(node, names, config)
-                if evaluation is not None:
-                    found.append((evaluation, static_key(evaluation, names), module))
-            return True
+    def enter(node: cst.CSTNode) -> None:
+        names.enter(node)
+        if isinstance(node, cst.Call):
+            evaluation = recognize(node, names, config)
+            if evaluation is not None:
+                found.append((evaluation, static_key(evaluation, names), module))
 
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            names.leave(original_node)
-
-    module.visit(Walk())
+    walk(module, enter, names.leave)
     return found
 
 
@@ -408,3 +404,44 @@ def test_flags_command_malformed_manifest(tmp_path: Path) -> None:
     folder = project(tmp_path, "[flags.a]\nowner = 1\n", SOURCE)
     run = run_resilint("flags", ".", cwd=folder)
     assert run.returncode == 2 and "flags.a.owner" in run.stderr
+
+
+# -- example files (standards whose examples need a manifest) ------------------------------
+
+
+def test_example_files_are_validated() -> None:
+    from resilint.errors import ConfigError
+    from resilint.standards import parse_standard
+
+    table = {"code": "ACME1", "name": "x", "check": "flag-key-static", "example-files": {"../flags.toml": ""}}
+    with pytest.raises(ConfigError, match="example-files"):
+        parse_standard(table, "test.toml")
+    ok = parse_standard({**table, "example-files": {"flags.toml": "[flags.a]\n"}}, "test.toml")
+    assert dict(ok.example_files) == {"flags.toml": "[flags.a]\n"}
+
+
+def test_explain_shows_the_example_manifest() -> None:
+    run = run_resilint("explain", "REL305")
+    assert run.returncode == 0
+    assert "With flags.toml" in run.stdout and "expires = 2024-01-31" in run.stdout
+
+
+def test_prefilter_knows_configured_evaluators(tmp_path: Path) -> None:
+    """A file that imports only an in-house evaluator is still parsed and checked."""
+    folder = project(
+        tmp_path,
+        None,
+        "from shop.features import flag\n\nflag('new-search')\n",
+        evaluators='[{ call = "shop.features.flag", key = 0, default = "default" }]',
+    )
+    run = run_resilint("check", "--format", "json", "app.py", cwd=folder)
+    assert codes(run.json()) == [(3, "REL301")], run.stderr
+
+
+def test_cached_results_follow_manifest_edits(tmp_path: Path) -> None:
+    folder = project(tmp_path, MANIFEST, SOURCE)
+    first = run_resilint("check", "--format", "json", "--today", "2026-06-01", "app.py", cwd=folder)
+    assert codes(first.json()) == [(6, "REL304"), (7, "REL305")]
+    (folder / "flags.toml").write_text(textwrap.dedent(MANIFEST) + "\n[flags.new-chekout-flow]\nowner = 'typo-owner'\n")
+    second = run_resilint("check", "--format", "json", "--today", "2026-06-01", "app.py", cwd=folder)
+    assert codes(second.json()) == [(7, "REL305")]

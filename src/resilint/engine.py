@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import io
 import json
+import stat
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +37,9 @@ from resilint.standards import Standard
 from resilint.suppress import NONE as NO_SUPPRESSIONS
 from resilint.walk import walk
 from resilint.suppress import Suppressions, might_suppress, parse_suppressions, skip_file_marker
+
+# Larger files are reported, not checked: libcst would take minutes on them.
+MAX_FILE_BYTES = 20_000_000
 
 SYNTAX_ERROR = "REL001"
 RULE_CRASHED = "REL002"
@@ -122,9 +126,16 @@ class Engine:
     def check_file(self, file: Path, display: str | None = None, *, changed: frozenset[int] | None = None) -> FileResult:
         shown = display or display_path(file)
         try:
+            info = file.stat()
+            if stat.S_ISDIR(info.st_mode):
+                return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+                return FileResult(shown, errors=(FileError(shown, "not a regular file"),))
+            if info.st_size > MAX_FILE_BYTES:
+                size = info.st_size / 1_000_000
+                limit = MAX_FILE_BYTES // 1_000_000
+                return FileResult(shown, errors=(FileError(shown, f"too large to check ({size:.0f} MB; the limit is {limit} MB)"),))
             data = file.read_bytes()
-        except IsADirectoryError:
-            return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}"),))
@@ -226,7 +237,7 @@ class Engine:
             words: set[str] = set()
             always = False
             for standard in standards:
-                found = self.ruleset.kind_of(standard).triggers(standard)
+                found = self.ruleset.kind_of(standard).triggers_for(standard, self.config)
                 if found is None:
                     always = True
                     break
@@ -272,10 +283,17 @@ class Engine:
         changed: frozenset[int] | None = None,
     ) -> FileResult:
         errors = tuple(FileError(src.path, e) for e in analysis.errors)
-        if not analysis.findings and not might_suppress(src.text):
+        # Suppressions matter only for findings, or for REL903 on AI-assisted lines;
+        # tokenizing for comments is skipped otherwise.
+        if not might_suppress(src.text):
+            if not analysis.findings:
+                return FileResult(src.path, errors=errors)
+            suppressions = NO_SUPPRESSIONS
+        elif analysis.findings or self._rel903_possible(src):
+            suppressions = parse_suppressions(src.text)
+        else:
             return FileResult(src.path, errors=errors)
-        suppressions = parse_suppressions(src.text) if might_suppress(src.text) else NO_SUPPRESSIONS
-        provenance = provenance or LineProvenance(self.provenance_sources, src)
+        provenance = provenance if provenance is not None else LineProvenance(self.provenance_sources, src)
         scope = None
         if changed is not None:
             scope = change_scope(analysis.regions, changed, lambda line: provenance.at(line) is not None)
@@ -297,6 +315,10 @@ class Engine:
         findings.extend(f for f in unjustified if scope is None or scope.touches(f.span))
         findings.sort(key=Finding.sort_key)
         return FileResult(src.path, tuple(findings), errors)
+
+    def _rel903_possible(self, src: SourceFile) -> bool:
+        standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
+        return standard is not None and standard in self.ruleset.active_for(src.relpath) and self._may_be_ai(src)
 
     def _unjustified_suppressions(self, suppressions: Suppressions, provenance: LineProvenance, src: SourceFile) -> Iterable[Finding]:
         standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)

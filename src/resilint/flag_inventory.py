@@ -30,6 +30,7 @@ from resilint.model import FileError
 from resilint.names import NameResolver
 from resilint.paths import display_path
 from resilint.positions import spans_of
+from resilint.walk import walk
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,16 @@ class Inventory:
         return [entry for key, entry in sorted(self.manifest.flags.items()) if key not in used]
 
 
-class _Collector(cst.CSTVisitor):
-    """One walk per file: the name resolver, and every flag evaluation on the way."""
+class _Collector:
+    """One walk per file (as the engine walks): the name resolver, and every flag
+    evaluation on the way."""
 
     def __init__(self, names: NameResolver, config: Config) -> None:
-        super().__init__()
         self.names = names
         self.config = config
         self.found: list[tuple[FlagEvaluation, str | None, str]] = []  # evaluation, key, kind
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def enter(self, node: cst.CSTNode) -> None:
         self.names.enter(node)
         if isinstance(node, cst.Call):
             evaluation = recognize(node, self.names, self.config)
@@ -90,10 +91,9 @@ class _Collector(cst.CSTVisitor):
                     self.found.append((evaluation, None, "missing"))
                 else:
                     self.found.append((evaluation, key.value if key.kind == "literal" else None, key.kind))
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.names.leave(original_node)
+    def leave(self, node: cst.CSTNode) -> None:
+        self.names.leave(node)
 
 
 def collect(paths: Sequence[Path], config: Config) -> Inventory:
@@ -116,7 +116,7 @@ def collect(paths: Sequence[Path], config: Config) -> Inventory:
             continue
         collector = _Collector(NameResolver(module), config)
         try:
-            module.visit(collector)
+            walk(module, collector.enter, collector.leave)
         except RecursionError:
             inventory.errors.append(FileError(shown, "too deeply nested to read"))
             continue

@@ -250,6 +250,11 @@ def receiver_type(node: cst.BaseExpression, names: NameResolver, _depth: int = 0
         return receiver_type(binding.value, names, _depth + 1) if binding.value is not None else None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
         return _factory_type(node.func.value, names, _depth)
+    if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
+        # client or api.get_client(), x if c else y: the alternatives that resolve must agree
+        options = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
+        found = {receiver_type(o, names, _depth + 1) for o in options} - {None}
+        return found.pop() if len(found) == 1 else None
     if isinstance(node, cst.Attribute):
         found = {receiver_type(v, names, _depth + 1) for v in names.self_attribute_values(node) if not _is_none(v)}
         return found.pop() if len(found) == 1 else None
@@ -330,13 +335,13 @@ def _argument(call: cst.Call, spot: ArgSpot) -> cst.BaseExpression | None:
             if arg.keyword is not None and arg.keyword.value == spot.keyword:
                 return arg.value
     if spot.position is not None:
-        arg = positional_arg(call, spot.position)
-        if arg is not None:
-            return arg.value
+        found = positional_arg(call, spot.position)
+        if found is not None:
+            return found.value
     if spot.literal_position is not None:
-        arg = positional_arg(call, spot.literal_position)
-        if arg is not None and literal_type(arg.value) is not None:
-            return arg.value
+        found = positional_arg(call, spot.literal_position)
+        if found is not None and literal_type(found.value) is not None:
+            return found.value
     return None
 
 
@@ -362,8 +367,9 @@ def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in node.parts):
-        return "".join(p.value for p in node.parts)  # type: ignore[union-attr]
+    if isinstance(node, cst.FormattedString):
+        texts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+        return "".join(texts) if len(texts) == len(node.parts) else None
     return None
 
 

@@ -88,6 +88,12 @@ class Rule:
         return None
 
     @classmethod
+    def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
+        """:meth:`triggers` for kinds whose words depend on the configuration (in-house
+        flag evaluators are configured, not built in). Defaults to :meth:`triggers`."""
+        return cls.triggers(standard)
+
+    @classmethod
     def cache_inputs(cls, standard: Standard, config: Config) -> str:
         """Anything besides the file's content and the standard's parameters that can
         change this rule's findings (e.g. the installed packages, a data file). It

@@ -11,7 +11,7 @@ comments are.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import libcst as cst
@@ -50,6 +50,12 @@ _FIRST = ("leading_lines",)
 
 
 @lru_cache(maxsize=None)
+def _is_visited(value_type: type) -> bool:
+    # A cached type test: isinstance() against the CSTNode ABC is the walk's hot spot.
+    return issubclass(value_type, cst.CSTNode) and value_type not in _SKIPPED
+
+
+@lru_cache(maxsize=None)
 def _fields(node_type: type) -> tuple[str, ...]:
     if node_type in _SOURCE_ORDER:
         return _SOURCE_ORDER[node_type]
@@ -61,13 +67,13 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes of ``node`` in source order, minus whitespace and punctuation."""
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if type(value) not in _SKIPPED:
-                yield value
-        elif isinstance(value, Sequence) and not isinstance(value, str):
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
             for item in value:
-                if isinstance(item, cst.CSTNode) and type(item) not in _SKIPPED:
+                if _is_visited(type(item)):
                     yield item
+        elif _is_visited(value_type):
+            yield value
 
 
 def walk(root: cst.CSTNode, enter: Callable[[cst.CSTNode], None], leave: Callable[[cst.CSTNode], None]) -> None:

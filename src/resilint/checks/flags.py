@@ -15,7 +15,7 @@ import libcst as cst
 from resilint.checks._util import source_of
 from resilint.config import Config
 from resilint.flag_manifest import Manifest, manifest_for
-from resilint.flags import FlagEvaluation, FlagKey, literal_type, recognize, static_key
+from resilint.flags import FlagEvaluation, FlagKey, literal_type, recognize, sdk_modules, static_key
 from resilint.names import NameResolver
 from resilint.paths import display_path
 from resilint.rule import Param, Rule
@@ -28,13 +28,29 @@ class _FlagRule(Rule):
     """Shared visitor: recognise the evaluation, then let the subclass judge it."""
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return None  # in-house evaluators come from config, which triggers() cannot see
+    def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
+        # Every recognised evaluation needs an import from an SDK or a configured
+        # evaluator's package (its top-level module name is then in the text).
+        return sdk_modules(config)
 
     def visit_Call(self, node: cst.Call) -> None:
-        evaluation = recognize(node, self.names, self.context.config)
+        evaluation = self.evaluation(node)
         if evaluation is not None:
             self.check(evaluation)
+
+    def evaluation(self, node: cst.Call) -> FlagEvaluation | None:
+        """``recognize(node)``, once per call for all flag rules of this file (they visit
+        the same call at the same point of the walk, so the answer is the same)."""
+        memo: dict[int, tuple[cst.Call, FlagEvaluation | None]] | None = getattr(self.context, "_flag_evaluations", None)
+        if memo is None:
+            memo = {}
+            self.context._flag_evaluations = memo  # type: ignore[attr-defined]
+        hit = memo.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        evaluation = recognize(node, self.names, self.context.config)
+        memo[id(node)] = (node, evaluation)
+        return evaluation
 
     def check(self, evaluation: FlagEvaluation) -> None:
         raise NotImplementedError
