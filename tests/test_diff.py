@@ -338,3 +338,18 @@ def test_many_changed_files_in_parallel(repo: Path) -> None:
 def test_suppression_on_a_changed_line_still_works(repo: Path) -> None:
     write(repo, "svc/client.py", MULTILINE.replace("requests.get(url)\n", "requests.get(url)  # noqa: REL101 -- polling, bounded by caller\n"))
     assert found(repo, "--diff") == set()
+
+
+def test_symbolic_links_are_not_files_of_the_change(git_repo: Path) -> None:
+    write(git_repo, "real.py", "import requests\nrequests.get('u')\n")
+    (git_repo / "link.py").symlink_to("real.py")
+    git(git_repo, "add", "-A")
+    assert set(collect(git_repo, staged=True).lines) == {git_repo.resolve() / "real.py"}
+    assert found(git_repo, "--staged") == {("real.py", 2, "REL101")}
+
+
+def test_staged_in_a_repository_without_commits(git_repo: Path) -> None:
+    write(git_repo, "app.py", "import requests\nrequests.get('u')\n")
+    git(git_repo, "add", "app.py")
+    run = run_resilint("check", "--staged", "--no-cache", cwd=git_repo)
+    assert "checked 2 staged lines in 1 file against an empty tree (no commits yet)" in run.stdout

@@ -258,6 +258,7 @@ def parse_patch(patch: bytes) -> dict[str, tuple[set[int], str | None]]:
     result: dict[str, tuple[set[int], str | None]] = {}
     current: set[int] | None = None
     blob: str | None = None
+    link = False
     lines = patch.split(b"\n")
     i = 0
     while i < len(lines):
@@ -265,14 +266,17 @@ def parse_patch(patch: bytes) -> dict[str, tuple[set[int], str | None]]:
         plain = _ANSI.sub(b"", raw)
         i += 1
         if plain.startswith(b"diff --git "):
-            current, blob = None, None
+            current, blob, link = None, None, False
+        elif plain.startswith((b"new file mode ", b"new mode ")):
+            link = plain.endswith(b" 120000")
         elif plain.startswith(b"index "):
             match = _INDEX.match(plain)
             blob = match.group(1).decode() if match else None
+            link = link or plain.endswith(b" 120000")
         elif plain.startswith(b"+++ "):
             target = plain[4:]
-            if target.rstrip(b"\t") == b"/dev/null":
-                current = None  # deleted: nothing of it is left to check
+            if target.rstrip(b"\t") == b"/dev/null" or link:
+                current = None  # deleted, or a symbolic link (its "content" is a path)
             else:
                 name = _path(target)
                 current = set()
