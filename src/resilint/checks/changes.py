@@ -204,6 +204,10 @@ class UnguardedChange(Rule):
         self._compound(node, node.iter)
 
     def visit_While(self, node: cst.While) -> None:
+        if self.active and self._frames and self._flag_test(node.test):
+            self._statement_in_block()  # `while <flag>:` runs its body only with the flag on
+            self._guarded.add(id(node.body))
+            return
         self._compound(node, node.test)
 
     def visit_With(self, node: cst.With) -> None:
@@ -216,6 +220,10 @@ class UnguardedChange(Rule):
         self._compound(node, None)
 
     def visit_Match(self, node: cst.Match) -> None:
+        if self.active and self._frames and self._flag_test(node.subject):
+            self._statement_in_block()  # `match <flag value>:` - every case is a flag branch
+            self._guarded.update(id(case.body) for case in node.cases)
+            return
         self._compound(node, node.subject)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
