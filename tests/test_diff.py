@@ -151,6 +151,8 @@ def test_paths_on_the_command_line_intersect(repo: Path) -> None:
     assert found(repo, "--diff", "tools") == {("tools/new.py", 2, "REL101")}
     # a file named explicitly is checked even when excluded
     assert found(repo, "--diff", "HEAD", "svc/vendored/lib.py") == {("svc/vendored/lib.py", 2, "REL101")}
+    # ... unless --force-exclude (pre-commit names the staged files)
+    assert found(repo, "--diff", "HEAD", "--force-exclude", "svc/vendored/lib.py", "svc/new.py") == {("svc/new.py", 2, "REL101")}
 
 
 def test_running_from_a_subfolder_shows_paths_relative_to_it(repo: Path) -> None:

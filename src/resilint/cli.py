@@ -196,7 +196,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         from resilint.diff import check_changes, collect
 
         changes = collect(_common_parent(paths), args.diff, staged=args.staged)
-        report = check_changes(paths, config, changes, jobs=args.jobs)
+        report = check_changes(paths, config, changes, jobs=args.jobs, force_exclude=args.force_exclude)
     else:
         report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache, force_exclude=args.force_exclude)
     _emit(report, args, reporter_class, ruleset)

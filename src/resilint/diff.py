@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resilint.config import Config
-from resilint.discovery import walk_includes
+from resilint.discovery import discover, walk_includes
 from resilint.errors import ResilintError
 from resilint.model import FileError, Report
 from resilint.paths import display_path
@@ -340,9 +340,12 @@ def _unquote(quoted: bytes) -> bytes:
 # -- checking a change ---------------------------------------------------------------
 
 
-def select(changes: ChangeSet, paths: Sequence[Path], config: Config) -> tuple[list[Path], list[FileError]]:
+def select(
+    changes: ChangeSet, paths: Sequence[Path], config: Config, *, force_exclude: bool = False
+) -> tuple[list[Path], list[FileError]]:
     """The changed files the run checks: under a folder given (walked as usual:
-    Python files, excludes honoured) or named explicitly (always checked)."""
+    Python files, excludes honoured) or named explicitly (always checked, unless
+    ``force_exclude``)."""
     chosen: dict[Path, None] = {}
     errors: list[FileError] = []
     for given in paths:
@@ -354,18 +357,20 @@ def select(changes: ChangeSet, paths: Sequence[Path], config: Config) -> tuple[l
             for path in changes.lines:
                 if walk_includes(target, path, config):
                     chosen[path] = None
-        elif target in changes.lines:
+        elif target in changes.lines and (not force_exclude or discover([given], config, force_exclude=True).files):
             chosen[target] = None
     return sorted(chosen), errors
 
 
-def check_changes(paths: Sequence[Path], config: Config, changes: ChangeSet, *, jobs: int | None = None) -> Report:
+def check_changes(
+    paths: Sequence[Path], config: Config, changes: ChangeSet, *, jobs: int | None = None, force_exclude: bool = False
+) -> Report:
     """Check what ``changes`` touched under ``paths``; the report says what was compared."""
     from resilint.engine import Engine
     from resilint.runner import aggregate, check_files
 
     engine = Engine(config)
-    files, errors = select(changes, paths, config)
+    files, errors = select(changes, paths, config, force_exclude=force_exclude)
     if changes.staged:
         contents = read_blobs(Git(changes.top), (changes.blobs[f] for f in files))
         results = [
