@@ -91,7 +91,8 @@ class Git:
         result = self.run(*args, stdin=stdin)
         if result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ResilintError(f"git {args[0]} failed: {message[-1] if message else f'exit status {result.returncode}'}")
+            command = next((a for i, a in enumerate(args) if a[:1] != "-" and (i == 0 or args[i - 1] != "-c")), "")
+            raise ResilintError(f"git {command} failed: {message[0] if message else f'exit status {result.returncode}'}")
         return result.stdout
 
     def text(self, *args: str) -> str | None:
@@ -109,7 +110,7 @@ def open_repository(start: Path) -> Git:
         reason = result.stderr.decode("utf-8", "replace").strip()
         if "not a git repository" in reason:
             raise ResilintError(f"not a git repository: {folder} (--diff and --staged compare against git history)")
-        raise ResilintError(f"cannot use git in {folder}: {reason.splitlines()[-1] if reason else 'unknown error'}")
+        raise ResilintError(f"cannot use git in {folder}: {reason.splitlines()[0] if reason else 'unknown error'}")
     return Git(Path(os.fsdecode(result.stdout).strip()))
 
 
