@@ -56,6 +56,18 @@ def _add(path: Path, files: list[Path], seen: set[Path]) -> None:
         files.append(path)
 
 
+def walk_includes(folder: Path, path: Path, config: Config) -> bool:
+    """Whether walking ``folder`` would check ``path`` (a file under it): a Python
+    suffix and not excluded. For callers that get file lists elsewhere (``--diff``)."""
+    if path.suffix not in PYTHON_SUFFIXES:
+        return False
+    try:
+        inside = path.relative_to(folder).as_posix()
+    except ValueError:
+        return False
+    return not _excluded(relative_to_root(path, config.root), inside, config, False)
+
+
 def _excluded(relpath: str | None, name_path: str, config: Config, is_dir: bool) -> bool:
     if any_glob_matches(DEFAULT_EXCLUDES, name_path, is_dir=is_dir):
         return True
