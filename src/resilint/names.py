@@ -31,6 +31,8 @@ class Binding:
 
     qualname: str | None = None  # set for imports: the dotted name it stands for
     value: cst.BaseExpression | None = None  # set for single-target assignments
+    element_of: cst.BaseExpression | None = None  # set for a single-name loop target: what it iterates
+    subclass_of: str | None = None  # a local class that only extends one imported class (see _plain_subclass)
 
 
 @dataclass
@@ -153,6 +155,10 @@ class NameResolver:
             qualname = self.call_name(node)
             if qualname is not None:
                 return Constructed(qualname, node)
+            if isinstance(node.func, cst.Name):
+                cls = self.lookup(node.func.value)
+                if cls is not None and cls.subclass_of is not None:
+                    return Constructed(cls.subclass_of, node)  # class MySession(requests.Session): pass
             # A factory method on a constructed object: Session().client(...) keeps the
             # receiver's qualified name as a prefix: "boto3.Session.client".
             if isinstance(node.func, cst.Attribute):
@@ -164,12 +170,34 @@ class NameResolver:
             binding = self.lookup(node.value)
             if binding is not None and binding.value is not None:
                 return self.constructor(binding.value, _depth + 1)
+            if binding is not None and binding.element_of is not None:
+                return self._element_constructor(binding.element_of, _depth + 1)
             return None
         # self.<attr>: every non-None value assigned in the class must agree.
         candidates = [v for v in self.self_attribute_values(node) if not _is_none(v)]
         traced = [self.constructor(v, _depth + 1) for v in candidates]
         if traced and all(traced) and len({c.qualname for c in traced if c}) == 1:
             return traced[0]
+        return None
+
+    def _element_constructor(self, iterable: cst.BaseExpression, depth: int) -> Constructed | None:
+        """What the elements of a visible collection were built by: ``for t in threads``
+        after ``threads = [Thread(...) for ...]`` or ``[a, b]``; every element must agree."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(iterable, cst.Name):
+            binding = self.lookup(iterable.value)
+            if binding is None or binding.value is None:
+                return None
+            return self._element_constructor(binding.value, depth + 1)
+        if isinstance(iterable, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self.constructor(iterable.elt, depth + 1)
+        if isinstance(iterable, cst.DictComp):
+            return self.constructor(iterable.key, depth + 1)  # iterating a dict yields its keys
+        if isinstance(iterable, (cst.List, cst.Tuple, cst.Set)) and iterable.elements:
+            traced = [self.constructor(e.value, depth + 1) for e in iterable.elements if not isinstance(e, cst.StarredElement)]
+            if len(traced) == len(iterable.elements) and all(traced) and len({c.qualname for c in traced if c}) == 1:
+                return traced[0]
         return None
 
     def self_attribute_values(self, node: cst.BaseExpression) -> Sequence[cst.BaseExpression]:
@@ -213,7 +241,7 @@ class NameResolver:
             self.bind(node.name.value, Binding())
             self._pending[id(node.body)] = ("function", node)
         elif isinstance(node, cst.ClassDef):
-            self.bind(node.name.value, Binding())
+            self.bind(node.name.value, Binding(subclass_of=self._plain_subclass(node)))
             self._pending[id(node.body)] = ("class", node)
         elif isinstance(node, cst.Lambda):
             self._push("lambda", node)
@@ -223,12 +251,10 @@ class NameResolver:
             self._push("comprehension", node)
             comp_for: cst.CompFor | None = node.for_in
             while comp_for is not None:
-                for name in target_names(comp_for.target):
-                    self.bind(name, Binding())
+                self._bind_loop_target(comp_for.target, comp_for.iter)
                 comp_for = comp_for.inner_for_in
         elif isinstance(node, (cst.For,)):
-            for name in target_names(node.target):
-                self.bind(name, Binding())
+            self._bind_loop_target(node.target, node.iter)
         elif isinstance(node, cst.ExceptHandler) and node.name is not None:
             if isinstance(node.name.name, cst.Name):
                 self.bind(node.name.name.value, Binding())
@@ -259,6 +285,26 @@ class NameResolver:
         elif isinstance(node, cst.NamedExpr):
             for name in target_names(node.target):
                 self.bind(name, Binding(value=node.value))
+
+    def _bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        single = isinstance(target, cst.Name)
+        for name in target_names(target):
+            self.bind(name, Binding(element_of=iterable if single else None))
+
+    def _plain_subclass(self, node: cst.ClassDef) -> str | None:
+        """The imported base of a class that only extends it: one base, no methods
+        besides ``__init__`` (a class that overrides behaviour is not its base)."""
+        bases = [a for a in node.bases if a.keyword is None]
+        if len(bases) != 1 or node.keywords or not isinstance(node.body, cst.IndentedBlock):
+            return None
+        if any(isinstance(s, cst.FunctionDef) and s.name.value != "__init__" for s in node.body.body):
+            return None
+        base = bases[0].value
+        qualname = self.qualified_name(base)
+        if qualname is None and isinstance(base, cst.Name):
+            binding = self.lookup(base.value)
+            qualname = binding.subclass_of if binding is not None else None
+        return qualname
 
     def _push(self, kind: str, node: cst.CSTNode) -> Scope:
         self.scope = Scope(kind, self.scope, node)
