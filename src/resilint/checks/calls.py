@@ -177,13 +177,13 @@ class CallRequiresKeyword(CallTracker):
             older, version_note = self._version(spec.version)
             if not older:
                 return None
-        return self._message(written, spec, version_note)
+        return self._message(written, spec, version_note, built)
 
-    def _message(self, written: str, spec: CallSpec, version_note: str) -> str:
+    def _message(self, written: str, spec: CallSpec, version_note: str, built: Constructed | None) -> str:
         missing = " or ".join(f"{k}=" for k in spec.keywords[:2]) if spec.keywords else "a timeout"
         text = f"{written} called without {missing}"
-        if spec.object_keywords:
-            text += " and its object was built without one"
+        if spec.object_keywords and built is not None:
+            text += f" and its {built.qualname.rsplit('.', 1)[-1]}() was built without one"
         if spec.dsn is not None:
             text += " (none in the connection string either)"
         if spec.default:

@@ -106,7 +106,7 @@ class TimeoutDisabled(CallTracker):
         elif is_none(arg.value):
             text = f"{written} passes {passed}, which disables the timeout: it can wait forever"
         else:
-            text = f"{written} passes {passed}: the phase given None can wait forever"
+            text = f"{written} passes {passed}: the phase given None waits forever"
         return f"{text}; {spec.default}" if own and spec.default else text
 
     @staticmethod
