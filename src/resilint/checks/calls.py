@@ -168,7 +168,8 @@ class CallRequiresKeyword(CallTracker):
             return self._config_verdict(arg, spec, written) if spec.config else None
         if star_args_reach(node, spec.position):
             return None
-        if dsn_sets(self.names, node, spec):
+        dsn = dsn_sets(self.names, node, spec)
+        if dsn:
             return None
         if built is not None and spec.object_keywords and self._object_sets(built.call, spec):
             return None
@@ -177,15 +178,15 @@ class CallRequiresKeyword(CallTracker):
             older, version_note = self._version(spec.version)
             if not older:
                 return None
-        return self._message(written, spec, version_note, built)
+        return self._message(written, spec, version_note, built, dsn)
 
-    def _message(self, written: str, spec: CallSpec, version_note: str, built: Constructed | None) -> str:
+    def _message(self, written: str, spec: CallSpec, version_note: str, built: Constructed | None, dsn: bool | None) -> str:
         missing = " or ".join(f"{k}=" for k in spec.keywords[:2]) if spec.keywords else "a timeout"
         text = f"{written} called without {missing}"
         if spec.object_keywords and built is not None:
             text += f" and its {built.qualname.rsplit('.', 1)[-1]}() was built without one"
-        if spec.dsn is not None:
-            text += " (none in the connection string either)"
+        if dsn is False:
+            text += " (nor in its connection string)"
         if spec.default:
             text += f"; {spec.default}"
         if version_note:
