@@ -224,6 +224,19 @@ def callee_names(names: NameResolver, call: cst.Call) -> list[tuple[str, Constru
     return found
 
 
+def written_callee(module: cst.Module, func: cst.BaseExpression) -> str:
+    """How the called function is written, with inner calls' arguments elided:
+    ``subprocess.Popen(...).communicate`` rather than the whole argument list."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return f"{written_callee(module, func.value)}.{func.attr.value}"
+    if isinstance(func, cst.Call):
+        return f"{written_callee(module, func.func)}(...)"
+    text = " ".join(module.code_for_node(func).split())
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
 def matches(spec: CallSpec, name: str) -> bool:
     return name in spec.targets or (spec.patterns is not None and spec.patterns.fullmatch(name) is not None)
 

@@ -14,6 +14,7 @@ from resilint.checks._callspec import (
     argument,
     callee_names,
     canonical,
+    written_callee,
     dsn_sets,
     has_argument,
     is_nonblocking,
@@ -163,7 +164,7 @@ class CallRequiresKeyword(CallTracker):
         if star_kwargs_may_carry(self.names, node, (*spec.keywords, *config_keys), self.mutated):
             return None
         arg = argument(node, spec.keywords, spec.position)
-        written = source_of(self.context.module, node.func) + "()"
+        written = written_callee(self.context.module, node.func) + "()"
         if arg is not None:
             return self._config_verdict(arg, spec, written) if spec.config else None
         if star_args_reach(node, spec.position):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks._callspec import CallSpec, SpecSet, argument, is_none, is_nonblocking, positional_arg
+from resilint.checks._callspec import CallSpec, SpecSet, argument, is_none, is_nonblocking, positional_arg, written_callee
 from resilint.checks._util import source_of
 from resilint.checks.calls import CallTracker, CallRequiresKeyword, spec_set
 from resilint.rule import Param
@@ -96,7 +96,7 @@ class TimeoutDisabled(CallTracker):
             return None
         if spec.other_bounds and self._bounded_elsewhere(node, spec, arg):
             return None
-        written = source_of(self.context.module, node.func) + "()"
+        written = written_callee(self.context.module, node.func) + "()"
         if arg.keyword is not None:
             passed = f"{arg.keyword.value}={source_of(self.context.module, arg.value, 30)}"
         else:
