@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import io
 import json
+import stat
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,20 +34,23 @@ from resilint.rule import RawFinding, Rule
 from resilint.ruleset import Ruleset, ruleset_for
 from resilint.standards import Standard
 from resilint.suppress import NONE as NO_SUPPRESSIONS
+from resilint.walk import walk
 from resilint.suppress import Suppressions, might_suppress, parse_suppressions, skip_file_marker
+
+# Larger files are reported, not checked: libcst would take minutes on them.
+MAX_FILE_BYTES = 20_000_000
 
 SYNTAX_ERROR = "REL001"
 RULE_CRASHED = "REL002"
 UNJUSTIFIED_SUPPRESSION = "REL903"
 
 
-class _Traversal(cst.CSTVisitor):
-    """One walk over the tree: the name resolver first, then every rule's visitor
-    methods. A rule that raises is disabled for the rest of the file and reported
-    as REL002; the others carry on."""
+class _Traversal:
+    """One walk over the tree (:func:`resilint.walk.walk`): the name resolver first,
+    then every rule's visitor methods. A rule that raises is disabled for the rest
+    of the file and reported as REL002; the others carry on."""
 
     def __init__(self, names: NameResolver, rules: list[Rule]) -> None:
-        super().__init__()
         self.names = names
         self.rules = rules
         self.crashes: list[tuple[Rule, BaseException, cst.CSTNode]] = []
@@ -74,20 +78,13 @@ class _Traversal(cst.CSTVisitor):
         self.rules = [r for r in self.rules if r is not rule]
         self._table = self._build_table(self.rules)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def enter(self, node: cst.CSTNode) -> None:
         self.names.enter(node)
         self._call("visit_", node)
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._call("leave_", original_node)
-        self.names.leave(original_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass  # rules do not use per-attribute hooks; skipping the lookup is measurably faster
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
+    def leave(self, node: cst.CSTNode) -> None:
+        self._call("leave_", node)
+        self.names.leave(node)
 
     def finish(self) -> None:
         for rule in list(self.rules):
@@ -126,9 +123,16 @@ class Engine:
     def check_file(self, file: Path, display: str | None = None) -> FileResult:
         shown = display or display_path(file)
         try:
+            info = file.stat()
+            if stat.S_ISDIR(info.st_mode):
+                return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+                return FileResult(shown, errors=(FileError(shown, "not a regular file"),))
+            if info.st_size > MAX_FILE_BYTES:
+                size = info.st_size / 1_000_000
+                limit = MAX_FILE_BYTES // 1_000_000
+                return FileResult(shown, errors=(FileError(shown, f"too large to check ({size:.0f} MB; the limit is {limit} MB)"),))
             data = file.read_bytes()
-        except IsADirectoryError:
-            return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}"),))
@@ -191,7 +195,7 @@ class Engine:
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
         traversal = _Traversal(context.names, rules)
         try:
-            module.visit(traversal)
+            walk(module, traversal.enter, traversal.leave)
             traversal.finish()
         except RecursionError:
             return Analysis(errors=("too deeply nested to check (recursion limit)",), parsed=True)
@@ -249,9 +253,16 @@ class Engine:
 
     def _finalize(self, analysis: Analysis, src: SourceFile) -> FileResult:
         errors = tuple(FileError(src.path, e) for e in analysis.errors)
-        if not analysis.findings and not might_suppress(src.text):
+        # Suppressions matter only for findings, or for REL903 on AI-assisted lines;
+        # tokenizing for comments is skipped otherwise.
+        if not might_suppress(src.text):
+            if not analysis.findings:
+                return FileResult(src.path, errors=errors)
+            suppressions = NO_SUPPRESSIONS
+        elif analysis.findings or self._rel903_possible(src):
+            suppressions = parse_suppressions(src.text)
+        else:
             return FileResult(src.path, errors=errors)
-        suppressions = parse_suppressions(src.text) if might_suppress(src.text) else NO_SUPPRESSIONS
         provenance = LineProvenance(self.provenance_sources, src)
         findings: list[Finding] = []
         for item in analysis.findings:
@@ -268,6 +279,10 @@ class Engine:
         findings.extend(self._unjustified_suppressions(suppressions, provenance, src))
         findings.sort(key=Finding.sort_key)
         return FileResult(src.path, tuple(findings), errors)
+
+    def _rel903_possible(self, src: SourceFile) -> bool:
+        standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
+        return standard is not None and standard in self.ruleset.active_for(src.relpath) and self._may_be_ai(src)
 
     def _unjustified_suppressions(self, suppressions: Suppressions, provenance: LineProvenance, src: SourceFile) -> Iterable[Finding]:
         standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)

@@ -233,58 +233,77 @@ class NameResolver:
         current.bindings[name] = binding
 
     def enter(self, node: cst.CSTNode) -> None:
-        pending = self._pending.pop(id(node), None)
+        pending = self._pending.pop(id(node), None) if self._pending else None
         if pending is not None:
             self._push_body(*pending)
             return
-        if isinstance(node, cst.FunctionDef):
-            self.bind(node.name.value, Binding())
-            self._pending[id(node.body)] = ("function", node)
-        elif isinstance(node, cst.ClassDef):
-            self.bind(node.name.value, Binding(subclass_of=self._plain_subclass(node)))
-            self._pending[id(node.body)] = ("class", node)
-        elif isinstance(node, cst.Lambda):
-            self._push("lambda", node)
-            self._bind_parameters(node.params)
-        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-            # The element is visited before the ``for`` clauses that bind its names.
-            self._push("comprehension", node)
-            comp_for: cst.CompFor | None = node.for_in
-            while comp_for is not None:
-                self._bind_loop_target(comp_for.target, comp_for.iter)
-                comp_for = comp_for.inner_for_in
-        elif isinstance(node, (cst.For,)):
-            self._bind_loop_target(node.target, node.iter)
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None:
-            if isinstance(node.name.name, cst.Name):
-                self.bind(node.name.name.value, Binding())
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            for local, qualname in import_bindings(node):
-                self.bind(local, Binding(qualname=qualname))
+        handler = _ENTER.get(type(node))
+        if handler is not None:
+            handler(self, node)
 
     def leave(self, node: cst.CSTNode) -> None:
         if self.scope.node is node:
             self.scope = self.scope.parent or self.module_scope
             return
-        if isinstance(node, cst.Assign):
-            single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
-            for target in node.targets:
-                for name in target_names(target.target):
-                    self.bind(name, Binding(value=node.value if single else None))
-        elif isinstance(node, cst.AnnAssign):
-            for name in target_names(node.target):
-                self.bind(name, Binding(value=node.value))
-        elif isinstance(node, cst.AugAssign):
-            for name in target_names(node.target):
-                self.bind(name, Binding())
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            target = node.asname.name
-            single = isinstance(target, cst.Name)
-            for name in target_names(target):
-                self.bind(name, Binding(value=node.item if single else None))
-        elif isinstance(node, cst.NamedExpr):
-            for name in target_names(node.target):
-                self.bind(name, Binding(value=node.value))
+        handler = _LEAVE.get(type(node))
+        if handler is not None:
+            handler(self, node)
+
+    # Called once per node of the listed types (a dict lookup, not an isinstance chain).
+
+    def _enter_function_or_class(self, node: cst.FunctionDef | cst.ClassDef) -> None:
+        plain_base = self._plain_subclass(node) if isinstance(node, cst.ClassDef) else None
+        self.bind(node.name.value, Binding(subclass_of=plain_base))
+        self._pending[id(node.body)] = ("function" if isinstance(node, cst.FunctionDef) else "class", node)
+
+    def _enter_lambda(self, node: cst.Lambda) -> None:
+        self._push("lambda", node)
+        self._bind_parameters(node.params)
+
+    def _enter_comprehension(self, node: cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp) -> None:
+        # The element is visited before the ``for`` clauses that bind its names.
+        self._push("comprehension", node)
+        comp_for: cst.CompFor | None = node.for_in
+        while comp_for is not None:
+            self._bind_loop_target(comp_for.target, comp_for.iter)
+            comp_for = comp_for.inner_for_in
+
+    def _enter_for(self, node: cst.For) -> None:
+        self._bind_loop_target(node.target, node.iter)
+
+    def _enter_except(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self.bind(node.name.name.value, Binding())
+
+    def _enter_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        for local, qualname in import_bindings(node):
+            self.bind(local, Binding(qualname=qualname))
+
+    def _leave_assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+        for target in node.targets:
+            for name in target_names(target.target):
+                self.bind(name, Binding(value=node.value if single else None))
+
+    def _leave_annassign(self, node: cst.AnnAssign) -> None:
+        for name in target_names(node.target):
+            self.bind(name, Binding(value=node.value))
+
+    def _leave_augassign(self, node: cst.AugAssign) -> None:
+        for name in target_names(node.target):
+            self.bind(name, Binding())
+
+    def _leave_withitem(self, node: cst.WithItem) -> None:
+        if node.asname is None:
+            return
+        target = node.asname.name
+        single = isinstance(target, cst.Name)
+        for name in target_names(target):
+            self.bind(name, Binding(value=node.item if single else None))
+
+    def _leave_namedexpr(self, node: cst.NamedExpr) -> None:
+        for name in target_names(node.target):
+            self.bind(name, Binding(value=node.value))
 
     def _bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
         single = isinstance(target, cst.Name)
@@ -408,3 +427,26 @@ def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
                     ):
                         found.setdefault(target.attr.value, []).append(item.item)
     return found
+
+
+_ENTER = {
+    cst.FunctionDef: NameResolver._enter_function_or_class,
+    cst.ClassDef: NameResolver._enter_function_or_class,
+    cst.Lambda: NameResolver._enter_lambda,
+    cst.ListComp: NameResolver._enter_comprehension,
+    cst.SetComp: NameResolver._enter_comprehension,
+    cst.DictComp: NameResolver._enter_comprehension,
+    cst.GeneratorExp: NameResolver._enter_comprehension,
+    cst.For: NameResolver._enter_for,
+    cst.ExceptHandler: NameResolver._enter_except,
+    cst.ExceptStarHandler: NameResolver._enter_except,
+    cst.Import: NameResolver._enter_import,
+    cst.ImportFrom: NameResolver._enter_import,
+}
+_LEAVE = {
+    cst.Assign: NameResolver._leave_assign,
+    cst.AnnAssign: NameResolver._leave_annassign,
+    cst.AugAssign: NameResolver._leave_augassign,
+    cst.WithItem: NameResolver._leave_withitem,
+    cst.NamedExpr: NameResolver._leave_namedexpr,
+}

@@ -4,7 +4,9 @@ A *check kind* is Python code that finds one shape of problem; a *standard*
 (TOML) instantiates it with a code, severities and parameters. The engine
 creates one :class:`Rule` per active standard per file and visits the tree
 once, calling every rule's ``visit_<Node>`` / ``leave_<Node>`` methods in the
-same traversal (libcst node class names, as in ``libcst.CSTVisitor``).
+same traversal (libcst node class names, as in ``libcst.CSTVisitor``; per-
+attribute hooks and whitespace/punctuation nodes are not visited, see walk.py;
+a visit method's return value is ignored: children are always visited).
 
 A minimal check kind::
 

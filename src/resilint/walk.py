@@ -1,0 +1,91 @@
+"""A read-only, iterative walk over a libcst tree.
+
+``node.visit(visitor)`` rebuilds every node it passes (libcst's visitors share
+the transformer machinery), which costs about as much as parsing. Rules only
+read the tree, so the engine walks the dataclass fields itself: same nodes,
+same source order, no copies, no recursion limit on deeply nested code.
+Whitespace and punctuation nodes are not visited (no rule looks at them);
+comments are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+
+import libcst as cst
+
+# Leaves no rule inspects by visiting (rules read them as attributes if needed).
+_SKIPPED: frozenset[type] = frozenset(
+    {
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.Newline,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.AssignEqual,
+        cst.Semicolon,
+    }
+)
+
+# Where the dataclass field order differs from source order and it matters
+# (decorators are evaluated before the function; an except clause's type
+# before its body).
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("leading_lines", "decorators", "lines_after_decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("leading_lines", "decorators", "lines_after_decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.ExceptHandler: ("leading_lines", "type", "name", "body"),
+    cst.ExceptStarHandler: ("leading_lines", "type", "name", "body"),
+}
+
+_FIRST = ("leading_lines",)
+
+
+@lru_cache(maxsize=None)
+def _is_visited(value_type: type) -> bool:
+    # A cached type test: isinstance() against the CSTNode ABC is the walk's hot spot.
+    return issubclass(value_type, cst.CSTNode) and value_type not in _SKIPPED
+
+
+@lru_cache(maxsize=None)
+def _fields(node_type: type) -> tuple[str, ...]:
+    if node_type in _SOURCE_ORDER:
+        return _SOURCE_ORDER[node_type]
+    names = [f.name for f in dataclasses.fields(node_type)]
+    return tuple([n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST])
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes of ``node`` in source order, minus whitespace and punctuation."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            for item in value:
+                if _is_visited(type(item)):
+                    yield item
+        elif _is_visited(value_type):
+            yield value
+
+
+def walk(root: cst.CSTNode, enter: Callable[[cst.CSTNode], None], leave: Callable[[cst.CSTNode], None]) -> None:
+    """Depth-first, calling ``enter`` before a node's children and ``leave`` after."""
+    enter(root)
+    stack: list[tuple[cst.CSTNode, Iterator[cst.CSTNode]]] = [(root, children(root))]
+    while stack:
+        node, pending = stack[-1]
+        child = next(pending, None)
+        if child is None:
+            stack.pop()
+            leave(node)
+            continue
+        enter(child)
+        stack.append((child, children(child)))

@@ -1,0 +1,170 @@
+"""The engine on bad input, crashing rules and plugins: the run always goes on."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_resilint
+from resilint.config import Config
+from resilint.engine import Engine
+
+BAD_CALL = "import requests\nrequests.get(u)\n"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(Config(root=Path.cwd()))
+
+
+def codes_at(engine: Engine, source: str | bytes, path: str = "x.py") -> list[tuple[int, int, str]]:
+    return [(f.line, f.column, f.code) for f in engine.check_source(source, path).findings]
+
+
+def test_bom_crlf_tabs_and_encoding_cookie(engine: Engine) -> None:
+    assert codes_at(engine, b"\xef\xbb\xbf" + BAD_CALL.encode()) == [(2, 1, "REL101")]
+    assert codes_at(engine, BAD_CALL.replace("\n", "\r\n").encode()) == [(2, 1, "REL101")]
+    assert codes_at(engine, "import requests\nif x:\n\trequests.get(u)\n") == [(3, 2, "REL101")]
+    latin1 = "# -*- coding: latin-1 -*-\nimport requests\ns = 'caf\xe9'\nrequests.get(s)\n".encode("latin-1")
+    assert codes_at(engine, latin1) == [(4, 1, "REL101")]
+
+
+def test_undecodable_null_bytes_and_syntax_errors_are_rel001(engine: Engine) -> None:
+    (finding,) = engine.check_source(b"x = '\xff\xfe'\n", "bad.py").findings
+    assert (finding.code, finding.line) == ("REL001", 1) and finding.message.startswith("cannot decode")
+    (finding,) = engine.check_source(b"import os\nx = 1\x00\n", "bin.py").findings
+    assert (finding.code, finding.line) == ("REL001", 2) and "null bytes" in finding.message
+    (finding,) = engine.check_source(b"# coding: klingon\nx = 1\n", "cookie.py").findings
+    assert finding.code == "REL001"
+    # The file is not parsed by libcst when no rule could fire; syntax errors still show.
+    assert codes_at(engine, "x = (\n") == [(1, 5, "REL001")]
+    assert codes_at(engine, "import requests\nrequests.get(u\n") == [(2, 13, "REL001")]
+
+
+def test_deeply_nested_and_huge_files_do_not_crash(engine: Engine) -> None:
+    deep = "import requests\nx = " + "(" * 200 + "1" + ")" * 200 + "\nrequests.get(u)\n"
+    result = engine.check_source(deep, "deep.py")
+    assert [f.code for f in result.findings] in (["REL101"], ["REL001"]) or result.errors
+    huge = "import requests\n" + "".join(f"def f{i}(u):\n    return requests.get(u, timeout=1)\n" for i in range(25_000))
+    huge += "requests.get(u)\n"
+    assert codes_at(engine, huge) == [(50_002, 1, "REL101")]
+
+
+def test_a_directory_named_like_a_file_is_an_error_not_a_crash(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "x.py").mkdir()
+    result = engine.check_file(tmp_path / "x.py", "x.py")
+    assert result.findings == () and result.errors[0].message == "is a directory, not a Python file"
+
+
+def test_skip_file(engine: Engine) -> None:
+    assert codes_at(engine, "# resilint: skip-file\n" + BAD_CALL) == []
+
+
+def test_positions_stop_early_but_stay_exact(engine: Engine) -> None:
+    source = "import requests\n" + "requests.get(u)\n" + "x = 1\n" * 1000 + "y = requests.get(\n    u,\n)\n"
+    spans = [f.span for f in engine.check_source(source, "x.py").findings]
+    assert [(s.line, s.column, s.end_line, s.end_column) for s in spans] == [(2, 1, 2, 16), (1003, 5, 1005, 2)]
+
+
+def test_prefilter_changes_no_finding_on_the_fixtures() -> None:
+    """Removing the prefilter must not change any finding on any fixture file."""
+    config = Config(root=FIXTURES)
+    with_prefilter = Engine(config, prefilter=True)
+    without = Engine(config, prefilter=False)
+    files = sorted(FIXTURES.rglob("*.py"))
+    assert files
+    for file in files:
+        a = with_prefilter.check_file(file)
+        b = without.check_file(file)
+        assert a == b, file
+
+
+def test_ai_only_rules_need_ai_lines(engine: Engine) -> None:
+    source = "import requests\nrequests.get(u)  # noqa: REL101\n"
+    assert codes_at(engine, source) == []
+    ai = Engine(dataclasses.replace(Config(root=Path.cwd()), force_ai=True))
+    assert codes_at(ai, source) == [(2, 1, "REL101"), (2, 18, "REL903")]
+
+
+PLUGIN = textwrap.dedent(
+    '''
+    import libcst as cst
+    from resilint.hookspecs import hookimpl
+    from resilint.rule import Param, Rule
+
+    class Crashes(Rule):
+        kind = "acme-crash"
+        def visit_Call(self, node):
+            raise ValueError("boom")
+
+    class PrintCall(Rule):
+        kind = "acme-print"
+        parameters = {"message": Param(str)}
+        @classmethod
+        def triggers(cls, standard):
+            return ["print"]
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Name) and node.func.value == "print" and self.names.lookup("print") is None:
+                self.report(node, self.param("message"))
+
+    @hookimpl
+    def resilint_check_kinds():
+        return [Crashes, PrintCall]
+
+    @hookimpl
+    def resilint_standards():
+        return [
+            {"code": "ACME900", "name": "always-crashes", "check": "acme-crash", "severity": "warning"},
+            {"code": "ACME901", "name": "no-print", "check": "acme-print", "severity": "note",
+             "message": "use logging, not print"},
+        ]
+    '''
+)
+
+
+def make_distribution(site: Path, name: str, entry_points: str, module: str | None = None, source: str = "") -> None:
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    if module:
+        (site / f"{module}.py").write_text(source)
+
+
+def test_entry_point_plugins_add_kinds_and_standards_and_failures_are_isolated(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_distribution(site, "acme_resilint", "[resilint]\nacme = acme_resilint\n", "acme_resilint", PLUGIN)
+    make_distribution(site, "broken_plugin", "[resilint]\nbroken = broken_plugin_module\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "a.py").write_text("import requests\nrequests.get(u)\nprint('hi')\n")
+    run = run_resilint("check", "--format", "json", "--no-cache", cwd=work, env={"PYTHONPATH": str(site)})
+    report = run.json()
+    got = sorted((f["code"], f["line"]) for f in report["findings"])
+    assert ("ACME901", 3) in got and ("REL101", 2) in got
+    crash = next(f for f in report["findings"] if f["code"] == "REL002")
+    assert "ACME900" in crash["message"] and "ValueError: boom" in crash["message"]
+    assert "ACME900" not in {code for code, _ in got}
+    (error,) = report["errors"]
+    assert "plugin 'broken'" in error["message"] and "broken_plugin_module" in error["message"]
+    assert run.returncode == 2  # an environment error (a plugin failed to load) is reported, the run went on
+
+
+def test_fifos_and_huge_files_are_errors_not_hangs(engine: Engine, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    (error,) = engine.check_file(fifo, "pipe.py").errors
+    assert error.message == "not a regular file"
+    big = tmp_path / "big.py"
+    with big.open("wb") as handle:
+        handle.truncate(25_000_000)  # sparse: no disk used
+    (error,) = engine.check_file(big, "big.py").errors
+    assert error.message == "too large to check (25 MB; the limit is 20 MB)"
+    run = run_resilint("check", "pipe.py", "big.py", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "pipe.py: not a regular file" in run.stderr and "big.py: too large to check" in run.stderr
