@@ -393,11 +393,18 @@ def _blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
 
 
 def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
-    """``self.<attr> = value`` assignments in the methods of a class (shallow scan of
-    statements, not expressions: cheap, and where such assignments live)."""
+    """``self.<attr> = value`` assignments in the methods of a class, and class-level
+    attributes (shallow scan of statements, not expressions: cheap, and where such
+    assignments live)."""
     found: dict[str, list[cst.BaseExpression]] = {}
     if not isinstance(cls.body, cst.IndentedBlock):
         return found
+    for statement in cls.body.body:  # class attributes are read through self too
+        for small in _small_statements(statement):
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                found.setdefault(small.targets[0].target.value, []).append(small.value)
+            elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                found.setdefault(small.target.value, []).append(small.value)
     for method in cls.body.body:
         if not isinstance(method, cst.FunctionDef) or _is_staticmethod(method):
             continue

@@ -7,9 +7,9 @@ qualified names: ``requests.get`` is a call to the imported function, and
 ``requests.Session(...)`` (a temporary, a name, a ``with`` target or
 ``self.<attr>``; see :meth:`resilint.names.NameResolver.constructor`). Chains
 follow factories: ``concurrent.futures.ThreadPoolExecutor.submit.result`` is
-``result()`` on what ``executor.submit()`` returned. A ``*`` in a target
-matches any text (``*Stub.*``: any method of an object whose constructor name
-ends in ``Stub``). ``aliases`` map other spellings to one canonical prefix
+``result()`` on what ``executor.submit()`` returned. In a target ``**``
+matches any text and ``*`` any text within one segment (``**Stub.*``: any
+method of an object whose constructor name ends in ``Stub``). ``aliases`` map other spellings to one canonical prefix
 (``requests.sessions.Session`` -> ``requests.Session``).
 
 Library facts (which argument holds the timeout, what the default is, since
@@ -148,7 +148,7 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         raise ConfigError(origin, f"{where}.targets", "expected at least one target or method")
     exact = frozenset(t for t in targets if "*" not in t)
     wild = [t for t in targets if "*" in t]
-    patterns = re.compile("|".join(".*".join(map(re.escape, w.split("*"))) for w in wild)) if wild else None
+    patterns = re.compile("|".join(_wildcard(w) for w in wild)) if wild else None
     keywords = strings("keywords") + strings("keyword")
     when = table.get("when-argument", [])
     if not isinstance(when, list) or not all(isinstance(w, (int, str)) and not isinstance(w, bool) for w in when):
@@ -184,6 +184,11 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         else None,
         other_bounds=strings("other-bounds"),
     )
+
+
+def _wildcard(target: str) -> str:
+    """``**`` matches any text, ``*`` any text within one dotted segment."""
+    return ".*".join("[^.]*".join(map(re.escape, part.split("*"))) for part in target.split("**"))
 
 
 # -- which calls -----------------------------------------------------------------------
