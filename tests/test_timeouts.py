@@ -182,6 +182,17 @@ def test_invalid_call_specs_name_the_key(call: dict, key: str) -> None:
     assert key in str(info.value) and "pyproject.toml" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "fields,key",
+    [({"keyword": "deadline"}, "ACME9.targets"), ({"targets": ["acme.get"]}, "ACME9.keyword")],
+)
+def test_user_standard_needs_targets_and_a_keyword(tmp_path: Path, fields: dict, key: str) -> None:
+    table = {"standards": [{"code": "ACME9", "name": "acme-nine", "check": "call-requires-keyword", **fields}]}
+    with pytest.raises(ConfigError) as info:
+        check("x = 1\n", tmp_path, ("ACME",), table)
+    assert key in str(info.value)
+
+
 def test_timeout_disabled_triggers_follow_the_included_standards() -> None:
     from resilint.ruleset import build_ruleset
 

@@ -26,6 +26,7 @@ from resilint.checks._callspec import (
     star_kwargs_may_carry,
 )
 from resilint.checks._util import is_none, source_of
+from resilint.errors import ConfigError
 from resilint.names import Constructed
 from resilint.project import project_info
 from resilint.rule import Param, Rule
@@ -49,9 +50,9 @@ def spec_set(standard: Standard) -> SpecSet:
 
 
 class CallTracker(Rule):
-    """Shared bookkeeping for kinds that match calls against call specs: names whose
-    dict value is mutated (so ``**opts`` may carry the keyword), process-wide socket
-    defaults, and objects configured after construction (``session.mount(...)``)."""
+    """Base of the kinds that match calls against call specs: finds the spec covering
+    a call, and remembers names whose dict value is mutated (``opts["timeout"] = 5``)
+    so that ``**opts`` may carry the keyword."""
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)
@@ -103,6 +104,12 @@ class CallRequiresKeyword(CallTracker):
     @classmethod
     def validate(cls, standard: Standard) -> None:
         super().validate(standard)
+        params = standard.params
+        where = f"standard {standard.code}"
+        if "targets" not in params and not params.get("calls"):
+            raise ConfigError(standard.origin, f"{where}.targets", "expected targets (or a calls array)")
+        if "targets" in params and "keyword" not in params and not params.get("keywords"):
+            raise ConfigError(standard.origin, f"{where}.keyword", "expected keyword or keywords with targets")
         spec_set(standard)
 
     @classmethod
