@@ -153,6 +153,9 @@ class NameResolver:
             return None
         if isinstance(node, cst.Call):
             qualname = self.call_name(node)
+            wrapped = _passed_through(node, qualname)
+            if wrapped is not None:
+                return self.constructor(wrapped, _depth + 1)
             if qualname is not None:
                 return Constructed(qualname, node)
             if isinstance(node.func, cst.Name):
@@ -348,6 +351,20 @@ class NameResolver:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, Binding())
+
+
+# Calls that return their first argument: closing(x), stack.enter_context(x).
+_PASS_THROUGH_FUNCTIONS = frozenset({"contextlib.closing"})
+_PASS_THROUGH_METHODS = frozenset({"enter_context", "enter_async_context"})
+
+
+def _passed_through(call: cst.Call, qualname: str | None) -> cst.BaseExpression | None:
+    through = qualname in _PASS_THROUGH_FUNCTIONS or (
+        qualname is None and isinstance(call.func, cst.Attribute) and call.func.attr.value in _PASS_THROUGH_METHODS
+    )
+    if through and call.args and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
