@@ -32,6 +32,18 @@ _MAX_LOOK_THROUGH = 6  # name -> value hops when looking through a variable
 
 
 @dataclass(frozen=True)
+class Configured:
+    """How an object is configured after construction so that it may supply the
+    timeout itself: ``session.mount(prefix, TimeoutAdapter())`` (a call of one of
+    ``methods`` whose argument is not one of the ``unless`` constructors) or
+    ``session.request = functools.partial(...)`` (an assignment to ``attributes``)."""
+
+    methods: frozenset[str]
+    attributes: frozenset[str]
+    unless: frozenset[str]
+
+
+@dataclass(frozen=True)
 class CallSpec:
     targets: frozenset[str]
     patterns: re.Pattern[str] | None  # targets with "*"
@@ -47,7 +59,7 @@ class CallSpec:
     config: tuple[frozenset[str], tuple[str, ...]] | None = None
     version: tuple[str, tuple[int, ...], str] | None = None  # distribution, finite since, as written
     global_default: frozenset[str] = frozenset()
-    configured_by: tuple[frozenset[str], frozenset[str]] | None = None  # methods, plain arguments
+    configured_by: Configured | None = None
     other_bounds: tuple[str, ...] = ()
 
     @property
@@ -157,7 +169,7 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
     dsn = subtable("dsn", {"keywords", "position"})
     config = subtable("config", {"constructors", "required"})
     version = subtable("version", {"distribution", "finite-since"})
-    configured = subtable("configured-by", {"methods", "unless"})
+    configured = subtable("configured-by", {"methods", "attributes", "unless"})
     if version is not None and not (isinstance(version.get("distribution"), str) and isinstance(version.get("finite-since"), str)):
         raise ConfigError(origin, f"{where}.version", "expected distribution and finite-since strings")
     return CallSpec(
@@ -179,7 +191,11 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         else None,
         version=(version["distribution"], parse_version(version["finite-since"]), version["finite-since"]) if version else None,
         global_default=frozenset(strings("global-default")),
-        configured_by=(frozenset(strings("configured-by.methods", configured.get("methods", []))), frozenset(strings("configured-by.unless", configured.get("unless", []))))
+        configured_by=Configured(
+            frozenset(strings("configured-by.methods", configured.get("methods", []))),
+            frozenset(strings("configured-by.attributes", configured.get("attributes", []))),
+            frozenset(strings("configured-by.unless", configured.get("unless", []))),
+        )
         if configured
         else None,
         other_bounds=strings("other-bounds"),

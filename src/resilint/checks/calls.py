@@ -130,10 +130,22 @@ class CallRequiresKeyword(CallTracker):
         super().__init__(standard, context)
         self.specs = spec_set(standard)
         self.global_functions = frozenset().union(*(s.global_default for s in self.specs.specs))
-        self.configured_methods = frozenset().union(*(s.configured_by[0] for s in self.specs.specs if s.configured_by))
+        configured = [s.configured_by for s in self.specs.specs if s.configured_by]
+        self.configured_methods = frozenset().union(*(c.methods for c in configured))
+        self.configured_attributes = frozenset().union(*(c.attributes for c in configured))
+        self.plain_arguments = frozenset().union(*(c.unless for c in configured))
         self.global_default_set = False
         self.configured: set[int] = set()  # id() of constructing calls configured later
         self.pending: list[tuple[cst.Call, str, CallSpec, Constructed | None]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        for target in node.targets:
+            attribute = target.target
+            if isinstance(attribute, cst.Attribute) and attribute.attr.value in self.configured_attributes:
+                built = self.names.constructor(attribute.value)
+                if built is not None:
+                    self.configured.add(id(built.call))  # session.request = partial(session.request, timeout=5)
 
     def visit_Call(self, node: cst.Call) -> None:
         self.note_mutation(node)
@@ -248,10 +260,9 @@ class CallRequiresKeyword(CallTracker):
         built = self.names.constructor(node.func.value)
         if built is None:
             return
-        plain: frozenset[str] = frozenset().union(*(s.configured_by[1] for s in self.specs.specs if s.configured_by))
         adapter = argument(node, ("adapter",), 1)
         if adapter is not None:
             traced = self.names.constructor(look_through(self.names, adapter.value))
-            if traced is not None and canonical(traced.qualname, self.specs.aliases) in plain:
+            if traced is not None and canonical(traced.qualname, self.specs.aliases) in self.plain_arguments:
                 return
         self.configured.add(id(built.call))
