@@ -26,6 +26,8 @@ CASES = [
 
 def _engine_for(standard, tmp_path: Path) -> Engine:
     config = Config(root=tmp_path)
+    for name, text in standard.example_files.items():  # e.g. the flag manifest the config names
+        (tmp_path / name).write_text(text, encoding="utf-8")
     if standard.example_config:
         config = parse_config(dict(standard.example_config), tmp_path / "pyproject.toml")
     # AI-only standards can only fire on AI-assisted lines: examples run as such.

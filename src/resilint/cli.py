@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", help="a code (REL101) or name (http-call-without-timeout)")
     explain.add_argument("--config", type=Path, metavar="FILE")
 
+    flags = sub.add_parser("flags", help="flag keys in code vs the manifest (owners, expiry, stale flags)")
+    flags.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.'); stale flags are relative to them")
+    flags.add_argument("--format", choices=("text", "json"), default="text")
+    flags.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date for flag expiry (reproducible runs)")
+    flags.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
+
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="FILE")
 
@@ -274,6 +280,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     raise ResilintError(f"unknown rule {wanted!r}; 'resilint rules' lists them")
 
 
+def cmd_flags(args: argparse.Namespace) -> int:
+    from resilint.flag_inventory import collect, render_json, render_text
+
+    paths = [Path(p) for p in args.paths or ["."]]
+    inventory = collect(paths, _config_for(args, paths))
+    (render_json if args.format == "json" else render_text)(inventory, sys.stdout)
+    for error in inventory.errors:
+        _print_error(error)
+    return EXIT_ERROR if inventory.errors else EXIT_OK  # an incomplete listing would misreport stale flags
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     import shutil
 
@@ -300,6 +317,7 @@ _COMMANDS = {
     "check": cmd_check,
     "rules": cmd_rules,
     "explain": cmd_explain,
+    "flags": cmd_flags,
     "clean": cmd_clean,
     "lsp": cmd_lsp,
 }

@@ -39,6 +39,8 @@ def reference(standards: Iterable[Standard]) -> str:
             out += [" ".join(s.rationale.split()), ""]
         if s.fix:
             out += [f"**Fix.** {' '.join(s.fix.split())}", ""]
+        for name, text in s.example_files.items():  # e.g. the flag manifest the examples use
+            out += [f"With `{name}`:", "", "```toml", text.strip("\n"), "```", ""]
         for title, examples in (("Flagged", s.invalid), ("Not flagged", s.valid)):
             for example in examples:
                 out += [f"{title}:", "", "```python", example.strip("\n"), "```", ""]

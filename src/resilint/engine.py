@@ -117,6 +117,8 @@ class Engine:
         self.prefilter = prefilter
         self.cache = ResultCache(cache_dir(config.root), self._fingerprint()) if cache else None
         self._triggers: dict[tuple[str, ...], frozenset[str] | None] = {}
+        for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
+            self.ruleset.kind_of(standard).prepare(standard, config)
 
     # -- entry points -------------------------------------------------------------
 
@@ -213,7 +215,7 @@ class Engine:
             words: set[str] = set()
             always = False
             for standard in standards:
-                found = self.ruleset.kind_of(standard).triggers(standard)
+                found = self.ruleset.kind_of(standard).triggers_for(standard, self.config)
                 if found is None:
                     always = True
                     break

@@ -20,6 +20,8 @@ def explain_text(standard: Standard) -> str:
         out += ["", "Why", *textwrap.wrap(" ".join(standard.rationale.split()), 88)]
     if standard.fix:
         out += ["", "Fix", *textwrap.wrap(" ".join(standard.fix.split()), 88)]
+    for name, text in standard.example_files.items():
+        out += ["", f"With {name}", textwrap.indent(text.strip("\n"), "    ")]
     if standard.invalid:
         out += ["", "Flagged"]
         for example in standard.invalid:

@@ -31,6 +31,7 @@ class Binding:
 
     qualname: str | None = None  # set for imports: the dotted name it stands for
     value: cst.BaseExpression | None = None  # set for single-target assignments
+    annotation: cst.BaseExpression | None = None  # set for annotated parameters and assignments
     element_of: cst.BaseExpression | None = None  # set for a single-name loop target: what it iterates
     subclass_of: str | None = None  # a local class that only extends one imported class (see _plain_subclass)
 
@@ -290,7 +291,7 @@ class NameResolver:
 
     def _leave_annassign(self, node: cst.AnnAssign) -> None:
         for name in target_names(node.target):
-            self.bind(name, Binding(value=node.value))
+            self.bind(name, Binding(value=node.value, annotation=node.annotation.annotation))
 
     def _leave_augassign(self, node: cst.AugAssign) -> None:
         for name in target_names(node.target):
@@ -347,7 +348,8 @@ class NameResolver:
 
     def _bind_parameters(self, params: cst.Parameters) -> None:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self.bind(param.name.value, Binding())
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            self.bind(param.name.value, Binding(annotation=annotation))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, Binding())

@@ -88,6 +88,12 @@ class Rule:
         return None
 
     @classmethod
+    def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
+        """:meth:`triggers` for kinds whose words depend on the configuration (in-house
+        flag evaluators are configured, not built in). Defaults to :meth:`triggers`."""
+        return cls.triggers(standard)
+
+    @classmethod
     def cache_inputs(cls, standard: Standard, config: Config) -> str:
         """Anything besides the file's content and the standard's parameters that can
         change this rule's findings (e.g. the installed packages, a data file). It
@@ -96,6 +102,13 @@ class Rule:
 
     def finish(self) -> None:
         """Called once after the whole tree was visited (for rules that collect first)."""
+
+    @classmethod
+    def prepare(cls, standard: Standard, config: Config) -> None:
+        """Called once per engine for each active standard, before any file is checked:
+        load and validate run-wide inputs (a flag manifest) so that their errors end the
+        run with a :class:`~resilint.errors.ConfigError` (exit 2) instead of crashing the
+        rule in every file. Cache what is loaded; this runs again in each worker."""
 
     # -- for the engine -----------------------------------------------------------
 

@@ -36,6 +36,7 @@ COMMON_KEYS = frozenset(
         "valid",
         "invalid",
         "example-config",
+        "example-files",
     }
 )
 
@@ -57,6 +58,7 @@ class Standard:
     valid: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
     example_config: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    example_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # written next to the example config (a flag manifest)
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     origin: str = "<builtin>"
 
@@ -121,6 +123,11 @@ def parse_standard(table: Mapping[str, Any], origin: str, index: int = 0) -> Sta
     example_config = table.get("example-config", {})
     if not isinstance(example_config, Mapping):
         raise ConfigError(origin, f"{where}.example-config", "expected a table")
+    example_files = table.get("example-files", {})
+    if not isinstance(example_files, Mapping) or not all(
+        isinstance(k, str) and "/" not in k and "\\" not in k and isinstance(v, str) for k, v in example_files.items()
+    ):
+        raise ConfigError(origin, f"{where}.example-files", "expected a table of file name = contents")
     return Standard(
         code=code,
         name=name,
@@ -135,6 +142,7 @@ def parse_standard(table: Mapping[str, Any], origin: str, index: int = 0) -> Sta
         valid=_strings(table.get("valid", []), origin, f"{where}.valid"),
         invalid=_strings(table.get("invalid", []), origin, f"{where}.invalid"),
         example_config=MappingProxyType(dict(example_config)),
+        example_files=MappingProxyType(dict(example_files)),
         params=MappingProxyType(params),
         origin=origin,
     )
