@@ -223,8 +223,8 @@ class CallRequiresKeyword(CallTracker):
         name = self.names.call_name(value)
         if name is None or canonical(name, self.specs.aliases) not in constructors:
             return None
-        if any(a.star == "**" for a in value.args):
-            return None
+        if any(a.star or a.keyword is None for a in value.args):
+            return None  # **options or positional options may set them
         given = {a.keyword.value for a in value.args if a.keyword is not None}
         missing = [k for k in required if k not in given]
         if not missing:
