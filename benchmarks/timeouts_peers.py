@@ -64,7 +64,9 @@ def resilint_findings() -> set[tuple[str, int, str]]:
     found: set[tuple[str, int, str]] = set()
     for folder in sorted({p.parent for p in FIXTURES.rglob("*.py")}):
         files = sorted(p.name for p in folder.glob("*.py"))
-        report = json.loads(run([str(exe), "check", "--no-cache", "--format", "json", "--select", "REL1", *files], folder))
+        report = json.loads(
+            run([str(exe), "check", "--no-cache", "--format", "json", "--select", "REL1", *files], folder)
+        )
         found |= {(str(folder / f["path"]), f["line"], f["code"]) for f in report["findings"]}
     return found
 
@@ -75,11 +77,15 @@ def peer_findings(tool: str, files: list[str]) -> set[Key] | None:
         return None
     command = str(exe) if exe.exists() else tool
     if tool == "ruff":
-        out = run([command, "check", "--isolated", "--no-cache", "--select", "S113", "--output-format", "json", *files], ROOT)
+        out = run(
+            [command, "check", "--isolated", "--no-cache", "--select", "S113", "--output-format", "json", *files], ROOT
+        )
         return {(str(Path(d["filename"]).resolve()), d["location"]["row"]) for d in json.loads(out or "[]")}
     if tool == "bandit":
         out = run([command, "-q", "-f", "json", "-t", "B113", *files], ROOT)
-        return {(str(Path(r["filename"]).resolve()), r["line_number"]) for r in json.loads(out or "{}").get("results", [])}
+        return {
+            (str(Path(r["filename"]).resolve()), r["line_number"]) for r in json.loads(out or "{}").get("results", [])
+        }
     out = run([command, "--disable=all", "--enable=missing-timeout", "--output-format=json", *files], ROOT)
     return {(str(Path(m["path"]).resolve()), m["line"]) for m in json.loads(out or "[]")}
 
@@ -89,8 +95,10 @@ def main() -> int:
     suppressed = suppressed_lines()
     files = sorted(str(p) for p in FIXTURES.rglob("*.py"))
     ours = resilint_findings()
-    print(f"{len(files)} fixture files, {sum(len(c) for c in expected.values())} expected findings, "
-          f"{silent_calls} silent lines with a call (near-misses and compliant calls)\n")
+    print(
+        f"{len(files)} fixture files, {sum(len(c) for c in expected.values())} expected findings, "
+        f"{silent_calls} silent lines with a call (near-misses and compliant calls)\n"
+    )
     print("resilint, per code: expected / found / true positives -> precision, recall")
     for code in CODES:
         want = {(p, line) for (p, line), codes in expected.items() if code in codes}

@@ -20,8 +20,14 @@ from resilint.names import NameResolver
 from resilint.project import project_info
 
 
-def check(source: str, root: Path, select: tuple[str, ...] = ("REL1",), table: dict | None = None) -> list[tuple[str, int, str]]:
-    config = parse_config({"select": list(select), **(table or {})}, root / "pyproject.toml") if table else Config(root=root, select=select)
+def check(
+    source: str, root: Path, select: tuple[str, ...] = ("REL1",), table: dict | None = None
+) -> list[tuple[str, int, str]]:
+    config = (
+        parse_config({"select": list(select), **(table or {})}, root / "pyproject.toml")
+        if table
+        else Config(root=root, select=select)
+    )
     result = Engine(config).check_source(textwrap.dedent(source), "example.py")
     return [(f.code, f.span.line, f.message) for f in result.findings]
 
@@ -63,7 +69,11 @@ def test_may_be_older_than_8(specifier: str, locked: str | None, older: bool) ->
     [
         ({}, True, "no redis version is declared"),
         ({"pyproject.toml": '[project]\nname="x"\nversion="0"\ndependencies=["redis>=8.0"]\n'}, False, ""),
-        ({"pyproject.toml": '[project]\nname="x"\nversion="0"\ndependencies=["redis>=4.5"]\n'}, True, "redis>=4.5 in pyproject.toml"),
+        (
+            {"pyproject.toml": '[project]\nname="x"\nversion="0"\ndependencies=["redis>=4.5"]\n'},
+            True,
+            "redis>=4.5 in pyproject.toml",
+        ),
         ({"requirements.txt": "redis==7.2.4\n"}, True, "redis 7.2.4 in requirements.txt"),
         ({"uv.lock": 'version = 1\n[[package]]\nname = "redis"\nversion = "8.0.2"\n'}, False, ""),
         ({"poetry.lock": '[[package]]\nname = "redis"\nversion = "6.4.0"\n'}, True, "redis 6.4.0 in poetry.lock"),
@@ -88,32 +98,52 @@ def test_redis_version_from_the_project(tmp_path: Path, files: dict[str, str], f
 @pytest.mark.parametrize(
     "source,code,parts",
     [
-        ("import requests as rq\nrq.get(u)\n", "REL101", ["rq.get() called without timeout=", "requests waits forever by default"]),
+        (
+            "import requests as rq\nrq.get(u)\n",
+            "REL101",
+            ["rq.get() called without timeout=", "requests waits forever by default"],
+        ),
         (
             "import urllib3\np = urllib3.PoolManager()\np.request('GET', u)\n",
             "REL101",
-            ["p.request() called without timeout= and its PoolManager() was built without one", "urllib3 waits forever"],
+            [
+                "p.request() called without timeout= and its PoolManager() was built without one",
+                "urllib3 waits forever",
+            ],
         ),
         (
             "import subprocess\nsubprocess.Popen(['x']).communicate()\n",
             "REL103",
             ["subprocess.Popen(...).communicate() called without timeout=", "waits for the child forever"],
         ),
-        ("import httpx\nhttpx.Client(timeout=None)\n", "REL102", ["httpx.Client() passes timeout=None", "httpx times out after 5 s"]),
+        (
+            "import httpx\nhttpx.Client(timeout=None)\n",
+            "REL102",
+            ["httpx.Client() passes timeout=None", "httpx times out after 5 s"],
+        ),
         (
             "import boto3\nfrom botocore.config import Config\nboto3.client('s3', config=Config(retries={}))\n",
             "REL105",
-            ["boto3.client() called with a config (Config(retries={})) that sets no connect_timeout or read_timeout", "60 s"],
+            [
+                "boto3.client() called with a config (Config(retries={})) that sets no connect_timeout or read_timeout",
+                "60 s",
+            ],
         ),
         (
             "import psycopg2\npsycopg2.connect('host=db')\n",
             "REL106",
             ["psycopg2.connect() called without connect_timeout= (nor in its connection string)", "libpq waits"],
         ),
-        ("import smtplib\ns = smtplib.SMTP()\ns.connect('mail')\n", "REL104", ["s.connect() called without a timeout and its SMTP() was built without one"]),
+        (
+            "import smtplib\ns = smtplib.SMTP()\ns.connect('mail')\n",
+            "REL104",
+            ["s.connect() called without a timeout and its SMTP() was built without one"],
+        ),
     ],
 )
-def test_messages_name_the_call_what_is_missing_and_the_default(tmp_path: Path, source: str, code: str, parts: list[str]) -> None:
+def test_messages_name_the_call_what_is_missing_and_the_default(
+    tmp_path: Path, source: str, code: str, parts: list[str]
+) -> None:
     findings = check(source, tmp_path)
     assert [c for c, _l, _m in findings] == [code]
     for part in parts:

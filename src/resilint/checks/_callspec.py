@@ -170,7 +170,9 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
     config = subtable("config", {"constructors", "required"})
     version = subtable("version", {"distribution", "finite-since"})
     configured = subtable("configured-by", {"methods", "attributes", "unless"})
-    if version is not None and not (isinstance(version.get("distribution"), str) and isinstance(version.get("finite-since"), str)):
+    if version is not None and not (
+        isinstance(version.get("distribution"), str) and isinstance(version.get("finite-since"), str)
+    ):
         raise ConfigError(origin, f"{where}.version", "expected distribution and finite-since strings")
     return CallSpec(
         targets=exact,
@@ -185,11 +187,18 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         nonblocking=(nonblocking.get("keyword"), index("nonblocking.position", nonblocking.get("position")))
         if nonblocking
         else None,
-        dsn=(strings("dsn.keywords", dsn.get("keywords", [])), index("dsn.position", dsn.get("position"))) if dsn else None,
-        config=(frozenset(strings("config.constructors", config.get("constructors", []))), strings("config.required", config.get("required", [])))
+        dsn=(strings("dsn.keywords", dsn.get("keywords", [])), index("dsn.position", dsn.get("position")))
+        if dsn
+        else None,
+        config=(
+            frozenset(strings("config.constructors", config.get("constructors", []))),
+            strings("config.required", config.get("required", [])),
+        )
         if config
         else None,
-        version=(version["distribution"], parse_version(version["finite-since"]), version["finite-since"]) if version else None,
+        version=(version["distribution"], parse_version(version["finite-since"]), version["finite-since"])
+        if version
+        else None,
         global_default=frozenset(strings("global-default")),
         configured_by=Configured(
             frozenset(strings("configured-by.methods", configured.get("methods", []))),

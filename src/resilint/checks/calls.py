@@ -65,7 +65,11 @@ class CallTracker(Rule):
 
     def note_mutation(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in ("update", "setdefault"):
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in ("update", "setdefault")
+        ):
             self.mutated.add(func.value.value)
 
     def spec_for(self, specs: SpecSet, node: cst.Call) -> tuple[CallSpec, Constructed | None] | None:
@@ -200,7 +204,9 @@ class CallRequiresKeyword(CallTracker):
                 return None
         return self._message(written, spec, version_note, built, dsn)
 
-    def _message(self, written: str, spec: CallSpec, version_note: str, built: Constructed | None, dsn: bool | None) -> str:
+    def _message(
+        self, written: str, spec: CallSpec, version_note: str, built: Constructed | None, dsn: bool | None
+    ) -> str:
         missing = " or ".join(f"{k}=" for k in spec.keywords[:2]) if spec.keywords else "a timeout"
         text = f"{written} called without {missing}"
         if spec.object_keywords and built is not None:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks._callspec import CallSpec, SpecSet, argument, is_none, is_nonblocking, positional_arg, written_callee
+from resilint.checks._callspec import (
+    CallSpec,
+    SpecSet,
+    argument,
+    is_none,
+    is_nonblocking,
+    positional_arg,
+    written_callee,
+)
 from resilint.checks._util import source_of
 from resilint.checks.calls import CallTracker, CallRequiresKeyword, spec_set
 from resilint.rule import Param
@@ -45,7 +53,9 @@ class TimeoutDisabled(CallTracker):
     kind = "timeout-disabled"
     description = "A covered call passes an explicit infinite timeout (None)."
     parameters = {
-        "include": Param(list, required=False, default=(), doc="codes of call-requires-keyword standards whose calls are covered too"),
+        "include": Param(
+            list, required=False, default=(), doc="codes of call-requires-keyword standards whose calls are covered too"
+        ),
         "calls": Param(list, required=False, default=(), doc="own call specs (tables), see resilint.checks._callspec"),
         "aliases": Param(dict, required=False, default={}, doc="other spellings of a qualified-name prefix"),
     }
@@ -114,7 +124,9 @@ class TimeoutDisabled(CallTracker):
         """``ClientTimeout(total=None, sock_read=30)`` is bounded; ``**kw`` may bound it."""
         if any(a.star for a in node.args):
             return True
-        if any(a.keyword is not None and a.keyword.value in spec.other_bounds and not is_none(a.value) for a in node.args):
+        if any(
+            a.keyword is not None and a.keyword.value in spec.other_bounds and not is_none(a.value) for a in node.args
+        ):
             return True
         index = (spec.position or 0) + 1
         while (extra := positional_arg(node, index)) is not None:
