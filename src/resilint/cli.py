@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     check.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date for flag expiry (reproducible runs)")
     check.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
+    check.add_argument(
+        "--force-exclude", action="store_true", help="apply exclude to files named explicitly too (pre-commit passes staged files by name)"
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
 
     rules = sub.add_parser("rules", help="list the rules: code, name, severities, enabled")
@@ -184,7 +187,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = engine.check_source(sys.stdin.buffer.read(), shown, file=file)
         report = aggregate([result], [], engine)
     else:
-        report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache)
+        report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache, force_exclude=args.force_exclude)
     _emit(report, args, reporter_class, ruleset)
     if report.errors:
         return EXIT_ERROR

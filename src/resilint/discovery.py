@@ -3,7 +3,8 @@
 Folders are walked for ``.py``/``.pyi``; inside a git work tree git itself lists
 the files (so ``.gitignore``, ``.git/info/exclude`` and global excludes are
 honoured exactly); default excludes and ``exclude`` apply to both. A file
-named explicitly is always checked.
+named explicitly is always checked, unless ``force_exclude`` (``--force-exclude``,
+for pre-commit and editors, which pass every staged or open file by name).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Discovered:
     errors: tuple[tuple[str, str], ...]  # (path, message)
 
 
-def discover(paths: list[Path], config: Config) -> Discovered:
+def discover(paths: list[Path], config: Config, *, force_exclude: bool = False) -> Discovered:
     files: list[Path] = []
     errors: list[tuple[str, str]] = []
     seen: set[Path] = set()
@@ -40,7 +41,7 @@ def discover(paths: list[Path], config: Config) -> Discovered:
         if path.is_dir():
             for found in _walk(path, config, errors):
                 _add(found, files, seen)
-        else:
+        elif not (force_exclude and _explicitly_excluded(path, config)):
             _add(path, files, seen)
     return Discovered(tuple(files), tuple(errors))
 
@@ -59,6 +60,12 @@ def _excluded(relpath: str | None, name_path: str, config: Config, is_dir: bool)
     if any_glob_matches(DEFAULT_EXCLUDES, name_path, is_dir=is_dir):
         return True
     return relpath is not None and bool(config.exclude) and any_glob_matches(config.exclude, relpath, is_dir=is_dir)
+
+
+def _explicitly_excluded(path: Path, config: Config) -> bool:
+    # Match below the config root only: folders above it (say ~/env/) must not count.
+    relpath = relative_to_root(path, config.root)
+    return relpath is not None and _excluded(relpath, relpath, config, False)
 
 
 def _walk(folder: Path, config: Config, errors: list[tuple[str, str]]) -> Iterator[Path]:

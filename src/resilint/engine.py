@@ -109,8 +109,20 @@ class Engine:
     provenance, severity policy).
     """
 
-    def __init__(self, config: Config, ruleset: Ruleset | None = None, *, cache: bool = False, prefilter: bool = True) -> None:
+    def __init__(
+        self,
+        config: Config,
+        ruleset: Ruleset | None = None,
+        *,
+        cache: bool = False,
+        prefilter: bool = True,
+        noqa: bool = True,
+    ) -> None:
         self.config = config
+        # noqa=False: ``# noqa`` comments are left to the host (flake8 applies them
+        # itself, and --disable-noqa must work); ``# resilint: ignore`` still applies
+        # and a bare noqa on an AI-assisted line is still REL903.
+        self.noqa = noqa
         self.ruleset = ruleset or ruleset_for(config)
         self.provenance_sources = self.ruleset.provenance_sources
         self.today = config.today or dt.date.today()
@@ -275,6 +287,8 @@ class Engine:
             if standard.ai_only and line_provenance is None:
                 continue
             suppression = suppressions.matching(item.span.line, standard.code)
+            if suppression is not None and not self.noqa and suppression.is_noqa:
+                suppression = None
             if suppression is not None and (line_provenance is None or suppression.reason):
                 continue  # on an AI line a bare suppression is not honoured (REL903 below)
             findings.append(self._finding(standard, item.span, item.message, src, line_provenance, item.fix))

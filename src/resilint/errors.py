@@ -16,3 +16,8 @@ class ConfigError(ResilintError):
         self.source = source
         self.key = key
         self.problem = problem
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[object, str | None, str]]:
+        # Picklable with its three arguments: it crosses process boundaries (flake8 -j,
+        # the runner's pool), and a failed unpickle there hangs the parent.
+        return (type(self), (self.source, self.key, self.problem))

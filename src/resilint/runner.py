@@ -57,10 +57,12 @@ def check_files(
     return results
 
 
-def check_paths(paths: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False) -> Report:
+def check_paths(
+    paths: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False, force_exclude: bool = False
+) -> Report:
     """Discover Python files under ``paths`` and check them all."""
     engine = Engine(config, cache=cache)  # builds the ruleset once: config errors surface before any work
-    found = discover(list(paths), config)
+    found = discover(list(paths), config, force_exclude=force_exclude)
     results = check_files(found.files, config, jobs=jobs, cache=cache, engine=engine)
     return aggregate(results, [FileError(p, m) for p, m in found.errors], engine)
 

@@ -30,6 +30,11 @@ class Suppression:
     reason: str
     comment: str
 
+    @property
+    def is_noqa(self) -> bool:
+        """A ``# noqa`` comment (which flake8 also reads), not ``# resilint: ignore``."""
+        return _IGNORE.search(self.comment) is None
+
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)
 

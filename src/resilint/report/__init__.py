@@ -22,10 +22,19 @@ class Reporter:
 
 
 def _builtin() -> dict[str, type[Reporter]]:
+    from resilint.report.github import GithubReporter
+    from resilint.report.gitlab import GitlabReporter
     from resilint.report.json import JsonReporter
+    from resilint.report.sarif import SarifReporter
     from resilint.report.text import TextReporter
 
-    return {"text": TextReporter, "json": JsonReporter}
+    return {
+        "text": TextReporter,
+        "json": JsonReporter,
+        "sarif": SarifReporter,
+        "github": GithubReporter,
+        "gitlab": GitlabReporter,
+    }
 
 
 BUILTIN_REPORTERS = _builtin()

@@ -1,0 +1,67 @@
+"""REL601 swallowed exceptions: what counts as broad, what counts as doing nothing."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from resilint.config import Config
+from resilint.engine import Engine
+
+ENGINE = Engine(Config(root=Path(__file__).parent, select=("REL601",)))
+
+
+def spans(source: str) -> list[tuple[int, int]]:
+    result = ENGINE.check_source(textwrap.dedent(source), "app.py")
+    return [(f.span.line, f.span.column) for f in result.findings]
+
+
+def test_reported_at_the_except_keyword() -> None:
+    source = """
+        try:
+            work()
+        except Exception:
+            pass
+        try:
+            work()
+        except    (KeyError, BaseException):
+            continue_ = None
+    """
+    assert spans(source) == [(4, 1)]
+
+
+def test_shadowed_exception_name_is_not_the_builtin() -> None:
+    source = """
+        Exception = MyError
+
+        try:
+            work()
+        except Exception:
+            pass
+    """
+    assert spans(source) == []
+
+
+def test_handler_that_uses_logs_or_returns_is_fine() -> None:
+    for body in ("log.warning('x')", "raise", "return False", "errors.append(1)", "break"):
+        source = f"""
+            for _ in range(3):
+                try:
+                    work()
+                except Exception:
+                    {body}
+        """
+        assert spans(source) == [], body
+
+
+def test_docstring_ellipsis_continue_and_comments_only_are_inert() -> None:
+    source = """
+        for _ in range(3):
+            try:
+                work()
+            except:
+                # ignore
+                ...
+                continue
+    """
+    assert spans(source) == [(5, 5)]
