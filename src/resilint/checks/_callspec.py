@@ -25,6 +25,7 @@ from typing import Any
 
 import libcst as cst
 
+from resilint.checks._literals import string_literal
 from resilint.errors import ConfigError
 from resilint.names import Constructed, NameResolver
 
@@ -359,7 +360,7 @@ def look_through(names: NameResolver, node: cst.BaseExpression) -> cst.BaseExpre
 def string_text(node: cst.BaseExpression) -> str | None:
     """The literal text of a string expression (f-string: its literal parts), or None."""
     if isinstance(node, cst.SimpleString):
-        return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+        return string_literal(node)
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_text(node.left), string_text(node.right)
         return None if left is None and right is None else (left or "") + (right or "")
