@@ -67,6 +67,10 @@ class ChangeSet:
     blobs: Mapping[Path, str] = field(default_factory=dict)  # --staged: the staged blob of each file
 
 
+# A hung git (a credential prompt, a network filesystem) must not hang the run.
+GIT_TIMEOUT = 300
+
+
 class Git:
     """Runs git in one folder; failures become errors that name the cause."""
 
@@ -80,8 +84,10 @@ class Git:
             env["GIT_INDEX_FILE"] = str(self.index)
         try:
             return subprocess.run(
-                ["git", *args], cwd=self.cwd, input=stdin, capture_output=True, env=env, check=False
+                ["git", *args], cwd=self.cwd, input=stdin, capture_output=True, env=env, check=False, timeout=GIT_TIMEOUT
             )
+        except subprocess.TimeoutExpired:
+            raise ResilintError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s") from None
         except FileNotFoundError:
             raise ResilintError("git is not installed or not on PATH; --diff and --staged need it") from None
         except OSError as exc:
