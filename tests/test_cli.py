@@ -259,3 +259,16 @@ def test_cache_warm_run_is_identical_and_clean_removes_it(tmp_path: Path) -> Non
     assert run_resilint("check", "--format", "json", cwd=tmp_path).json()["findings"] == []
     run = run_resilint("clean", cwd=tmp_path)
     assert run.returncode == 0 and not (tmp_path / ".resilint_cache").exists()
+
+
+def test_configured_excludes_apply_below_the_walked_folder_not_to_it(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.resilint]\nexclude = ["fixtures/", "generated_*.py"]\n')
+    write(tmp_path, "fixtures/demo/a.py", BAD)
+    write(tmp_path, "fixtures/demo/generated_x.py", BAD)
+    write(tmp_path, "src/b.py", BAD)
+    whole = run_resilint("check", "--format", "json", "--no-cache", cwd=tmp_path).json()
+    assert [f["path"] for f in whole["findings"]] == ["src/b.py"]
+    named = run_resilint("check", "--format", "json", "--no-cache", "fixtures/demo", cwd=tmp_path).json()
+    assert [f["path"] for f in named["findings"]] == ["fixtures/demo/a.py"]
+    forced = run_resilint("check", "--format", "json", "--no-cache", "--force-exclude", "fixtures/demo/a.py", cwd=tmp_path).json()
+    assert forced["findings"] == [] and forced["summary"]["files"] == 0

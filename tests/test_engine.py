@@ -168,3 +168,8 @@ def test_fifos_and_huge_files_are_errors_not_hangs(engine: Engine, tmp_path: Pat
     run = run_resilint("check", "pipe.py", "big.py", cwd=tmp_path)
     assert run.returncode == 2
     assert "pipe.py: not a regular file" in run.stderr and "big.py: too large to check" in run.stderr
+
+
+def test_a_finding_after_a_very_deep_expression_is_located(engine: Engine) -> None:
+    source = "import requests\nx = " + " + ".join(["1"] * 3000) + "\nrequests.get(u)\n"
+    assert codes_at(engine, source) == [(3, 1, "REL101")]

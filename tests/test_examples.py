@@ -37,7 +37,12 @@ def _engine_for(standard, tmp_path: Path) -> Engine:
 @pytest.mark.parametrize("standard,kind,index,example", CASES)
 def test_example(standard, kind: str, index: int, example: str, tmp_path: Path) -> None:
     engine = _engine_for(standard, tmp_path)
-    result = engine.check_source(example, "example.py")
+    if getattr(RULESET.kind_of(standard), "needs_changes", False):
+        # a check of the diff mode: the example is a new file, every line of it changed
+        changed = frozenset(range(1, example.count("\n") + 2))
+        result = engine.check_source(example, "example.py", file=tmp_path / "example.py", changed=changed)
+    else:
+        result = engine.check_source(example, "example.py")
     codes = [f.code for f in result.findings]
     if kind == "invalid":
         assert standard.code in codes, f"{standard.code} invalid example {index} not reported:\n{example}"

@@ -131,3 +131,21 @@ def test_warnings_pass_by_default_and_exclude_is_honoured(project: Path, pre_com
     git(project, "add", "human.py", "fixtures/sample.py")
     passed = commit(project, pre_commit_home, "human change")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_untouched_old_findings_do_not_block_an_unrelated_change(project: Path, pre_commit_home: Path) -> None:
+    """The hook gates the staged change, not the whole file: adopting resilint on an
+    existing codebase does not mean fixing everything first."""
+    legacy = project / "legacy.py"
+    legacy.write_text(AI_WARNING)
+    git(project, "add", "legacy.py")
+    git(project, "commit", "-q", "--no-verify", "-m", "legacy code, committed before the hook")
+    legacy.write_text(AI_WARNING + "\n\nVERSION = 2\n")
+    git(project, "add", "legacy.py")
+    passed = commit(project, pre_commit_home, "bump version")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    legacy.write_text(AI_WARNING + "\n\nVERSION = 3\n\n\ndef again(url):\n    return requests.get(url)\n")
+    git(project, "add", "legacy.py")
+    failed = commit(project, pre_commit_home, "a new call without a timeout")
+    assert failed.returncode != 0
+    assert "legacy.py:13:12: REL101 [error]" in failed.stdout + failed.stderr

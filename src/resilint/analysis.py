@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from resilint.blast import Regions
 from resilint.model import Edit, Fix, Span
 
 
@@ -23,6 +24,7 @@ class Analysis:
     findings: tuple[Located, ...] = ()
     errors: tuple[str, ...] = ()  # file-level problems that are not findings
     parsed: bool = False  # whether the file was parsed with libcst (else prefiltered)
+    regions: Regions | None = None  # diff mode, AI-assisted change: scopes for the blast radius (never cached)
 
 
 def _span(data: list[int]) -> Span:

@@ -170,14 +170,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     from resilint.engine import Engine
     from resilint.runner import aggregate, check_paths
 
-    if args.diff is not None or args.staged:
-        raise ResilintError("--diff and --staged are not available yet in this version")
+    diff_mode = args.diff is not None or args.staged
+    if args.diff is not None and args.staged:
+        raise ResilintError("--diff and --staged cannot be combined: --staged already compares the index with HEAD")
     if args.fix or args.fix_diff:
         raise ResilintError("--fix and --fix-diff are not available yet: no standard has an autofix")
+    if args.diff and not args.staged and _path_not_revision(args.diff):
+        # "--diff src/": argparse took the path for REF; like git, a path that is no revision is a path
+        args.paths, args.diff = [args.diff, *args.paths], ""
     raw_paths = args.paths or ["."]
     use_stdin = raw_paths == ["-"]
     if "-" in raw_paths and not use_stdin:
         raise ResilintError("'-' (stdin) cannot be combined with other paths")
+    if use_stdin and diff_mode:
+        raise ResilintError("--diff and --staged read files from git, not stdin ('-')")
     stdin_path = Path(args.stdin_filename) if args.stdin_filename else None
     paths = [stdin_path] if use_stdin and stdin_path else ([] if use_stdin else [Path(p) for p in raw_paths])
     config = _config_for(args, paths)
@@ -195,12 +201,25 @@ def cmd_check(args: argparse.Namespace) -> int:
         file = stdin_path if stdin_path is not None and stdin_path.is_file() else None
         result = engine.check_source(sys.stdin.buffer.read(), shown, file=file)
         report = aggregate([result], [], engine)
+    elif diff_mode:
+        from resilint.diff import check_changes, collect
+
+        changes = collect(_common_parent(paths), args.diff, staged=args.staged)
+        report = check_changes(paths, config, changes, jobs=args.jobs, force_exclude=args.force_exclude)
     else:
         report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache, force_exclude=args.force_exclude)
     _emit(report, args, reporter_class, ruleset)
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+def _path_not_revision(ref: str) -> bool:
+    if not os.path.lexists(ref):
+        return False
+    from resilint.diff import is_revision
+
+    return not is_revision(_common_parent([Path(ref)]), ref)
 
 
 def _emit(report: Report, args: argparse.Namespace, reporter_class: type, ruleset: object) -> None:

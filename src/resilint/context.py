@@ -10,6 +10,7 @@ import libcst as cst
 
 from resilint.config import Config
 from resilint.names import NameResolver
+from resilint.provenance import LineProvenance
 from resilint.rule import RawFinding
 
 
@@ -24,6 +25,8 @@ class FileContext:
     config: Config
     names: NameResolver
     today: dt.date
+    changed: frozenset[int] | None = None  # --diff/--staged: the changed lines (None: whole file)
+    provenance: LineProvenance | None = None  # which lines are AI-assisted (asked lazily)
     findings: list[RawFinding] = field(default_factory=list)
 
     @property

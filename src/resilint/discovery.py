@@ -56,10 +56,30 @@ def _add(path: Path, files: list[Path], seen: set[Path]) -> None:
         files.append(path)
 
 
-def _excluded(relpath: str | None, name_path: str, config: Config, is_dir: bool) -> bool:
+def walk_includes(folder: Path, path: Path, config: Config) -> bool:
+    """Whether walking ``folder`` would check ``path`` (a file under it): a Python
+    suffix and not excluded. For callers that get file lists elsewhere (``--diff``)."""
+    if path.suffix not in PYTHON_SUFFIXES:
+        return False
+    try:
+        inside = path.relative_to(folder).as_posix()
+    except ValueError:
+        return False
+    return not _excluded(relative_to_root(path, config.root), inside, config, False, _walk_depth(folder, config))
+
+
+def _excluded(relpath: str | None, name_path: str, config: Config, is_dir: bool, walk_depth: int = 0) -> bool:
+    """Default excludes match below the walked folder (``name_path``); configured ones
+    match the path from the config root, but not the walked folder itself or its
+    parents: ``resilint check fixtures/demo`` checks it even if ``fixtures/`` is
+    excluded (as with ruff; ``--force-exclude`` is for files named explicitly)."""
     if any_glob_matches(DEFAULT_EXCLUDES, name_path, is_dir=is_dir):
         return True
-    return relpath is not None and bool(config.exclude) and any_glob_matches(config.exclude, relpath, is_dir=is_dir)
+    return (
+        relpath is not None
+        and bool(config.exclude)
+        and any_glob_matches(config.exclude, relpath, is_dir=is_dir, min_depth=walk_depth + 1)
+    )
 
 
 def _explicitly_excluded(path: Path, config: Config) -> bool:
@@ -68,12 +88,18 @@ def _explicitly_excluded(path: Path, config: Config) -> bool:
     return relpath is not None and _excluded(relpath, relpath, config, False)
 
 
+def _walk_depth(folder: Path, config: Config) -> int:
+    relpath = relative_to_root(folder, config.root)
+    return 0 if not relpath or relpath == "." else len(relpath.split("/"))
+
+
 def _walk(folder: Path, config: Config, errors: list[tuple[str, str]]) -> Iterator[Path]:
+    depth = _walk_depth(folder, config)
     listed = _git_files(folder)
     if listed is not None:
         for path in listed:
             if path.suffix in PYTHON_SUFFIXES and not _excluded(
-                relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False
+                relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False, depth
             ):
                 if path.is_file():
                     yield path
@@ -95,14 +121,14 @@ def _walk(folder: Path, config: Config, errors: list[tuple[str, str]]) -> Iterat
         for d in sorted(dirs):
             sub = root_path / d
             rel_in_walk = sub.relative_to(folder).as_posix()
-            if _excluded(relative_to_root(sub, config.root), rel_in_walk, config, True) or (sub / "pyvenv.cfg").exists():
+            if _excluded(relative_to_root(sub, config.root), rel_in_walk, config, True, depth) or (sub / "pyvenv.cfg").exists():
                 continue
             kept.append(d)
         dirs[:] = kept
         for name in sorted(names):
             if name.endswith(PYTHON_SUFFIXES):
                 path = root_path / name
-                if not _excluded(relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False):
+                if not _excluded(relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False, depth):
                     yield path
 
 

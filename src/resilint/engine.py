@@ -21,6 +21,7 @@ from pathlib import Path
 import libcst as cst
 
 from resilint.analysis import Analysis, Located
+from resilint.blast import change_scope, regions_of
 from resilint.cache import ResultCache, cache_dir, file_digest, fingerprint
 from resilint.config import Config
 from resilint.context import FileContext
@@ -134,7 +135,7 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------
 
-    def check_file(self, file: Path, display: str | None = None) -> FileResult:
+    def check_file(self, file: Path, display: str | None = None, *, changed: frozenset[int] | None = None) -> FileResult:
         shown = display or display_path(file)
         try:
             info = file.stat()
@@ -150,11 +151,15 @@ class Engine:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}"),))
-        return self.check_source(data, shown, file=file)
+        return self.check_source(data, shown, file=file, changed=changed)
 
-    def check_source(self, source: str | bytes, path: str, *, file: Path | None = None) -> FileResult:
+    def check_source(
+        self, source: str | bytes, path: str, *, file: Path | None = None, changed: frozenset[int] | None = None
+    ) -> FileResult:
         """Check one file's contents. ``path`` is how it is shown; ``file`` the real
-        file, if any (for the config root, provenance and git)."""
+        file, if any (for the config root, provenance and git). ``changed``: in
+        ``--diff``/``--staged`` mode, the changed lines; only findings on them (or,
+        for AI-assisted changes, on their blast radius) are kept."""
         relpath = relative_to_root(file if file is not None else Path(path), self.config.root)
         text, problem = _read_text(source)
         src = SourceFile(path, file, relpath, text, self.config)
@@ -165,7 +170,12 @@ class Engine:
         standards = self.ruleset.active_for(relpath)
         if any(s.ai_only for s in standards) and not self._may_be_ai(src):
             standards = tuple(s for s in standards if not s.ai_only)
-        return self._finalize(self.analyze(src, standards), src)
+        if changed is None:
+            return self._finalize(self.analyze(src, standards), src)
+        # Diff mode bypasses the cache: REL306 and the blast radius depend on the
+        # changed lines and their provenance, not on the content alone.
+        provenance = LineProvenance(self.provenance_sources, src)
+        return self._finalize(self._analyze(src, standards, changed, provenance), src, provenance, changed)
 
     def analyze(self, src: SourceFile, standards: tuple[Standard, ...]) -> Analysis:
         """The content-only part of a check, through the cache when there is one."""
@@ -182,12 +192,18 @@ class Engine:
 
     # -- analysis -------------------------------------------------------------------
 
-    def _analyze(self, src: SourceFile, standards: tuple[Standard, ...]) -> Analysis:
+    def _analyze(
+        self,
+        src: SourceFile,
+        standards: tuple[Standard, ...],
+        changed: frozenset[int] | None = None,
+        provenance: LineProvenance | None = None,
+    ) -> Analysis:
         text = src.text
         codes = {s.code for s in standards}
         if not standards:
             return Analysis()
-        if self.prefilter and not self._triggered(text, standards):
+        if self.prefilter and changed is None and not self._triggered(text, standards):
             # Nothing any active rule looks for: skip libcst, but still report a file
             # that does not parse (CPython's parser is ~10x cheaper than libcst's).
             problem = _cpython_syntax_error(text) if SYNTAX_ERROR in codes else None
@@ -206,6 +222,8 @@ class Engine:
             config=self.config,
             names=NameResolver(module),
             today=self.today,
+            changed=changed,
+            provenance=provenance,
         )
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
         traversal = _Traversal(context.names, rules)
@@ -218,9 +236,16 @@ class Engine:
         if RULE_CRASHED in codes:
             crashed = self.ruleset.standards[RULE_CRASHED]
             raw.extend(_crash_finding(crashed, rule, exc, node) for rule, exc, node in traversal.crashes)
-        spans = spans_of(module, [r.node for r in raw])
+        try:
+            spans = spans_of(module, [r.node for r in raw])
+        except RecursionError:  # libcst's code generation recurses per nesting level
+            return Analysis(errors=("too deeply nested to locate findings (recursion limit)",), parsed=True)
         located = (Located(r.standard.code, spans.get(id(r.node), _FILE_START), r.message, r.fix) for r in raw)
-        return Analysis(tuple(located), parsed=True)
+        regions = None
+        if changed and self.config.diff.ai_scope == "function" and provenance is not None:
+            if any(provenance.at(line) is not None for line in changed):
+                regions = regions_of(module)  # an AI-assisted change: its blast radius is needed
+        return Analysis(tuple(located), parsed=True, regions=regions)
 
     def _triggered(self, text: str, standards: tuple[Standard, ...]) -> bool:
         key = tuple(s.code for s in standards)
@@ -266,7 +291,13 @@ class Engine:
 
     # -- from an analysis to findings -------------------------------------------------
 
-    def _finalize(self, analysis: Analysis, src: SourceFile) -> FileResult:
+    def _finalize(
+        self,
+        analysis: Analysis,
+        src: SourceFile,
+        provenance: LineProvenance | None = None,
+        changed: frozenset[int] | None = None,
+    ) -> FileResult:
         errors = tuple(FileError(src.path, e) for e in analysis.errors)
         # Suppressions matter only for findings, or for REL903 on AI-assisted lines;
         # tokenizing for comments is skipped otherwise.
@@ -278,12 +309,17 @@ class Engine:
             suppressions = parse_suppressions(src.text)
         else:
             return FileResult(src.path, errors=errors)
-        provenance = LineProvenance(self.provenance_sources, src)
+        provenance = provenance if provenance is not None else LineProvenance(self.provenance_sources, src)
+        scope = None
+        if changed is not None:
+            scope = change_scope(analysis.regions, changed, lambda line: provenance.at(line) is not None)
         findings: list[Finding] = []
         for item in analysis.findings:
             standard = self.ruleset.standards.get(item.code)
             if standard is None:
                 continue
+            if scope is not None and item.code != SYNTAX_ERROR and not scope.touches(item.span):
+                continue  # diff mode: not part of the change (a file that does not parse always is)
             line_provenance = provenance.at(item.span.line)
             if standard.ai_only and line_provenance is None:
                 continue
@@ -293,7 +329,8 @@ class Engine:
             if suppression is not None and (line_provenance is None or suppression.reason):
                 continue  # on an AI line a bare suppression is not honoured (REL903 below)
             findings.append(self._finding(standard, item.span, item.message, src, line_provenance, item.fix))
-        findings.extend(self._unjustified_suppressions(suppressions, provenance, src))
+        unjustified = self._unjustified_suppressions(suppressions, provenance, src)
+        findings.extend(f for f in unjustified if scope is None or scope.touches(f.span))
         findings.sort(key=Finding.sort_key)
         return FileResult(src.path, tuple(findings), errors)
 

@@ -32,6 +32,8 @@ class Binding:
     qualname: str | None = None  # set for imports: the dotted name it stands for
     value: cst.BaseExpression | None = None  # set for single-target assignments
     annotation: cst.BaseExpression | None = None  # set for annotated parameters and assignments
+    element_of: cst.BaseExpression | None = None  # set for a single-name loop target: what it iterates
+    subclass_of: str | None = None  # a local class that only extends one imported class (see _plain_subclass)
 
 
 @dataclass
@@ -152,8 +154,15 @@ class NameResolver:
             return None
         if isinstance(node, cst.Call):
             qualname = self.call_name(node)
+            wrapped = _passed_through(node, qualname)
+            if wrapped is not None:
+                return self.constructor(wrapped, _depth + 1)
             if qualname is not None:
                 return Constructed(qualname, node)
+            if isinstance(node.func, cst.Name):
+                cls = self.lookup(node.func.value)
+                if cls is not None and cls.subclass_of is not None:
+                    return Constructed(cls.subclass_of, node)  # class MySession(requests.Session): pass
             # A factory method on a constructed object: Session().client(...) keeps the
             # receiver's qualified name as a prefix: "boto3.Session.client".
             if isinstance(node.func, cst.Attribute):
@@ -165,12 +174,34 @@ class NameResolver:
             binding = self.lookup(node.value)
             if binding is not None and binding.value is not None:
                 return self.constructor(binding.value, _depth + 1)
+            if binding is not None and binding.element_of is not None:
+                return self._element_constructor(binding.element_of, _depth + 1)
             return None
         # self.<attr>: every non-None value assigned in the class must agree.
         candidates = [v for v in self.self_attribute_values(node) if not _is_none(v)]
         traced = [self.constructor(v, _depth + 1) for v in candidates]
         if traced and all(traced) and len({c.qualname for c in traced if c}) == 1:
             return traced[0]
+        return None
+
+    def _element_constructor(self, iterable: cst.BaseExpression, depth: int) -> Constructed | None:
+        """What the elements of a visible collection were built by: ``for t in threads``
+        after ``threads = [Thread(...) for ...]`` or ``[a, b]``; every element must agree."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(iterable, cst.Name):
+            binding = self.lookup(iterable.value)
+            if binding is None or binding.value is None:
+                return None
+            return self._element_constructor(binding.value, depth + 1)
+        if isinstance(iterable, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self.constructor(iterable.elt, depth + 1)
+        if isinstance(iterable, cst.DictComp):
+            return self.constructor(iterable.key, depth + 1)  # iterating a dict yields its keys
+        if isinstance(iterable, (cst.List, cst.Tuple, cst.Set)) and iterable.elements:
+            traced = [self.constructor(e.value, depth + 1) for e in iterable.elements if not isinstance(e, cst.StarredElement)]
+            if len(traced) == len(iterable.elements) and all(traced) and len({c.qualname for c in traced if c}) == 1:
+                return traced[0]
         return None
 
     def self_attribute_values(self, node: cst.BaseExpression) -> Sequence[cst.BaseExpression]:
@@ -225,7 +256,8 @@ class NameResolver:
     # Called once per node of the listed types (a dict lookup, not an isinstance chain).
 
     def _enter_function_or_class(self, node: cst.FunctionDef | cst.ClassDef) -> None:
-        self.bind(node.name.value, Binding())
+        plain_base = self._plain_subclass(node) if isinstance(node, cst.ClassDef) else None
+        self.bind(node.name.value, Binding(subclass_of=plain_base))
         self._pending[id(node.body)] = ("function" if isinstance(node, cst.FunctionDef) else "class", node)
 
     def _enter_lambda(self, node: cst.Lambda) -> None:
@@ -237,13 +269,11 @@ class NameResolver:
         self._push("comprehension", node)
         comp_for: cst.CompFor | None = node.for_in
         while comp_for is not None:
-            for name in target_names(comp_for.target):
-                self.bind(name, Binding())
+            self._bind_loop_target(comp_for.target, comp_for.iter)
             comp_for = comp_for.inner_for_in
 
     def _enter_for(self, node: cst.For) -> None:
-        for name in target_names(node.target):
-            self.bind(name, Binding())
+        self._bind_loop_target(node.target, node.iter)
 
     def _enter_except(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
@@ -279,6 +309,26 @@ class NameResolver:
         for name in target_names(node.target):
             self.bind(name, Binding(value=node.value))
 
+    def _bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        single = isinstance(target, cst.Name)
+        for name in target_names(target):
+            self.bind(name, Binding(element_of=iterable if single else None))
+
+    def _plain_subclass(self, node: cst.ClassDef) -> str | None:
+        """The imported base of a class that only extends it: one base, no methods
+        besides ``__init__`` (a class that overrides behaviour is not its base)."""
+        bases = [a for a in node.bases if a.keyword is None]
+        if len(bases) != 1 or node.keywords or not isinstance(node.body, cst.IndentedBlock):
+            return None
+        if any(isinstance(s, cst.FunctionDef) and s.name.value != "__init__" for s in node.body.body):
+            return None
+        base = bases[0].value
+        qualname = self.qualified_name(base)
+        if qualname is None and isinstance(base, cst.Name):
+            binding = self.lookup(base.value)
+            qualname = binding.subclass_of if binding is not None else None
+        return qualname
+
     def _push(self, kind: str, node: cst.CSTNode) -> Scope:
         self.scope = Scope(kind, self.scope, node)
         return self.scope
@@ -303,6 +353,20 @@ class NameResolver:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, Binding())
+
+
+# Calls that return their first argument: closing(x), stack.enter_context(x).
+_PASS_THROUGH_FUNCTIONS = frozenset({"contextlib.closing"})
+_PASS_THROUGH_METHODS = frozenset({"enter_context", "enter_async_context"})
+
+
+def _passed_through(call: cst.Call, qualname: str | None) -> cst.BaseExpression | None:
+    through = qualname in _PASS_THROUGH_FUNCTIONS or (
+        qualname is None and isinstance(call.func, cst.Attribute) and call.func.attr.value in _PASS_THROUGH_METHODS
+    )
+    if through and call.args and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
@@ -348,11 +412,18 @@ def _blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
 
 
 def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
-    """``self.<attr> = value`` assignments in the methods of a class (shallow scan of
-    statements, not expressions: cheap, and where such assignments live)."""
+    """``self.<attr> = value`` assignments in the methods of a class, and class-level
+    attributes (shallow scan of statements, not expressions: cheap, and where such
+    assignments live)."""
     found: dict[str, list[cst.BaseExpression]] = {}
     if not isinstance(cls.body, cst.IndentedBlock):
         return found
+    for statement in cls.body.body:  # class attributes are read through self too
+        for small in _small_statements(statement):
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                found.setdefault(small.targets[0].target.value, []).append(small.value)
+            elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                found.setdefault(small.target.value, []).append(small.value)
     for method in cls.body.body:
         if not isinstance(method, cst.FunctionDef) or _is_staticmethod(method):
             continue

@@ -65,12 +65,13 @@ def _compile(pattern: str) -> tuple[re.Pattern[str], bool]:
     return re.compile(f"^{prefix}{''.join(out)}$"), dir_only
 
 
-def glob_matches(pattern: str, relpath: str, *, is_dir: bool = False) -> bool:
+def glob_matches(pattern: str, relpath: str, *, is_dir: bool = False, min_depth: int = 1) -> bool:
     """Whether a gitignore-style ``pattern`` matches ``relpath`` (posix, relative to
-    the pattern's root) or any folder above it."""
+    the pattern's root) or any folder above it, down from ``min_depth`` components
+    (folders above the one a walk started from are not excluded by a walk)."""
     regex, dir_only = _compile(pattern)
     parts = relpath.strip("/").split("/")
-    for depth in range(1, len(parts) + 1):
+    for depth in range(max(1, min_depth), len(parts) + 1):
         candidate = "/".join(parts[:depth])
         candidate_is_dir = depth < len(parts) or is_dir
         if dir_only and not candidate_is_dir:
@@ -80,8 +81,8 @@ def glob_matches(pattern: str, relpath: str, *, is_dir: bool = False) -> bool:
     return False
 
 
-def any_glob_matches(patterns: Iterable[str], relpath: str, *, is_dir: bool = False) -> bool:
-    return any(glob_matches(p, relpath, is_dir=is_dir) for p in patterns)
+def any_glob_matches(patterns: Iterable[str], relpath: str, *, is_dir: bool = False, min_depth: int = 1) -> bool:
+    return any(glob_matches(p, relpath, is_dir=is_dir, min_depth=min_depth) for p in patterns)
 
 
 def relative_to_root(path: Path, root: Path) -> str | None:

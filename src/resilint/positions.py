@@ -8,6 +8,7 @@ done: a finding near the top of a long file costs a fraction of the file.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,9 @@ from libcst._position import CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from resilint.model import Span
+
+
+_DEEP_LIMIT = 20_000
 
 
 class _AllFound(Exception):
@@ -64,10 +68,18 @@ def spans_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span
         provider=sink,  # type: ignore[arg-type]
         remaining=set(wanted),
     )
+    # Code generation recurses once per nesting level; long operator chains need
+    # more than the default limit. On 3.11+ Python-to-Python calls do not use the
+    # C stack, so a higher limit is safe there; it is restored afterwards.
+    limit = sys.getrecursionlimit()
+    if sys.version_info >= (3, 11):
+        sys.setrecursionlimit(max(limit, _DEEP_LIMIT))
     try:
         module._codegen(state)
     except _AllFound:
         pass
+    finally:
+        sys.setrecursionlimit(limit)
     spans: dict[int, Span] = {}
     for key, node in wanted.items():
         code_range = dict.get(sink._computed, node)

@@ -8,7 +8,7 @@ paths and returning findings, never syntax trees.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -21,6 +21,7 @@ SERIAL_THRESHOLD = 10  # files; below this a process pool is not worth starting
 _CHUNKS_PER_JOB = 4  # a few chunks per worker balances uneven file sizes
 
 _worker_engine: Engine | None = None
+_worker_changed: Mapping[str, frozenset[int]] | None = None
 
 
 def default_jobs() -> int:
@@ -30,28 +31,41 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(config: Config, cache: bool) -> None:
-    global _worker_engine
+def _init_worker(config: Config, cache: bool, changed: Mapping[str, frozenset[int]] | None = None) -> None:
+    global _worker_engine, _worker_changed
     _worker_engine = Engine(config, cache=cache)
+    _worker_changed = changed
 
 
 def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
     assert _worker_engine is not None
-    return [_worker_engine.check_file(Path(p)) for p in paths]
+    if _worker_changed is None:
+        return [_worker_engine.check_file(Path(p)) for p in paths]
+    return [_worker_engine.check_file(Path(p), changed=_worker_changed.get(p, frozenset())) for p in paths]
 
 
 def check_files(
-    files: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False, engine: Engine | None = None
+    files: Sequence[Path],
+    config: Config,
+    *,
+    jobs: int | None = None,
+    cache: bool = False,
+    engine: Engine | None = None,
+    changed: Mapping[Path, frozenset[int]] | None = None,
 ) -> list[FileResult]:
-    """Check ``files``; results come back in the order given."""
+    """Check ``files``; results come back in the order given. ``changed`` (diff
+    mode) gives each file's changed lines; findings elsewhere are dropped."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) <= SERIAL_THRESHOLD:
         engine = engine or Engine(config, cache=cache)
-        return [engine.check_file(f) for f in files]
+        if changed is None:
+            return [engine.check_file(f) for f in files]
+        return [engine.check_file(f, changed=changed.get(f, frozenset())) for f in files]
     size = max(1, len(files) // (jobs * _CHUNKS_PER_JOB))
     chunks = [[str(f) for f in files[i : i + size]] for i in range(0, len(files), size)]
+    by_name = None if changed is None else {str(f): lines for f, lines in changed.items()}
     results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, cache)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, cache, by_name)) as pool:
         for chunk_result in pool.map(_check_chunk, chunks):
             results.extend(chunk_result)
     return results

@@ -24,7 +24,12 @@ class SwallowedException(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return ("except",)
+        # A broad handler names a broad class ("Exception" is in "BaseException") or
+        # is bare: "except:" (the spaced form "except :" is legal too).
+        words = list(standard.params.get("broad", ()))
+        if standard.params.get("bare", True):
+            words += ["except:", "except :"]
+        return words
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self._check(node)
