@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from resilint.hookspecs import hookimpl
-from resilint.standards import builtin_rules_dir
+from resilint.standards import builtin_standard_files
 
 
 @hookimpl
@@ -20,8 +20,7 @@ def resilint_check_kinds() -> Iterable[type]:
 
 @hookimpl
 def resilint_standards() -> Iterable[Path]:
-    # provenance.toml holds AI-provenance patterns (resilint.agents), not standards.
-    return sorted(p for p in builtin_rules_dir().glob("*.toml") if p.name != "provenance.toml")
+    return builtin_standard_files()
 
 
 @hookimpl

@@ -84,6 +84,15 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+# Data files in rules/ that hold no standards (AI-provenance patterns: resilint.agents).
+DATA_FILES = frozenset({"provenance.toml"})
+
+
+def builtin_standard_files() -> list[Path]:
+    """The ``rules/*.toml`` files that hold ``[[standards]]`` (not the data files)."""
+    return sorted(p for p in builtin_rules_dir().glob("*.toml") if p.name not in DATA_FILES)
+
+
 def load_standard_file(path: Path) -> list[Standard]:
     """Parse one ``rules/*.toml`` file: ``[[standards]]`` tables."""
     try:

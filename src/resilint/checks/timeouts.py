@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _builtin_standards() -> dict[str, Standard]:
-    from resilint.standards import builtin_rules_dir, load_standard_file
+    from resilint.standards import builtin_standard_files, load_standard_file
 
-    return {s.code: s for path in sorted(builtin_rules_dir().glob("*.toml")) for s in load_standard_file(path)}
+    return {s.code: s for path in builtin_standard_files() for s in load_standard_file(path)}
 
 
 def _is_disabled(node: cst.BaseExpression) -> bool:
