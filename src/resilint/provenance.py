@@ -120,7 +120,7 @@ class MarkerSource:
         phrase contains (``[markers] words`` in rules/provenance.toml)."""
         if _MENTION.search(source.text):
             return True
-        head = "\n".join(source.text.splitlines()[:MARKER_LINES]).lower()
+        head = _head(source.text).lower()
         patterns = patterns_for(source.config)
         return any(word in head for word in patterns.phrase_words) or any(m in head for m in patterns.user_markers)
 
@@ -144,6 +144,16 @@ class MarkerSource:
             if regions:
                 return FileProvenance(lines=MappingProxyType(regions))
         return None
+
+
+def _head(text: str, lines: int = MARKER_LINES) -> str:
+    """The first ``lines`` lines, without splitting the whole text."""
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end == -1:
+            return text
+    return text[:end]
 
 
 def _comments(text: str) -> list[tuple[int, str]]:
