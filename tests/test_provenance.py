@@ -231,3 +231,34 @@ def test_provenance_command_flags_and_errors(tmp_path: Path) -> None:
     assert data["files"][0]["ai_lines"] == 2 and data["files"][0]["signals"] == {"flag": 2}
     missing = run_resilint("provenance", "nope.py", cwd=tmp_path)
     assert missing.returncode == 2 and "nope.py: no such file or directory" in missing.stderr
+
+
+# -- commit classification (the data in rules/provenance.toml) --------------------------------
+
+from resilint.agents import Commit, build_patterns  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "author,message,expected",
+    [
+        ("Dev <dev@example.com>", "Fix\n\nCo-authored-by: noreply@anthropic.com", ("git-trailer", "high")),
+        ("Dev <dev@example.com>", "Fix\n\nCO-AUTHORED-BY: Claude <NOREPLY@ANTHROPIC.COM>", ("git-trailer", "high")),
+        ("Dev <dev@example.com>", "aider: add a retry", ("git-footer", "medium")),
+        ("Dev <dev@example.com>", "Fix\n\nGenerated-by: GPT-4o", ("git-trailer", "high")),
+        ("Dev <dev@example.com>", "Fix\n\nMade-with: Cursor", ("git-trailer", "high")),
+        ("Dev <dev@example.com>", "Fix\n\nCo-authored-by: Copilot <copilot@github.com>", ("git-trailer", "medium")),
+        # medium and high together: the strongest is the evidence
+        ("Dev <dev@example.com>", "Fix\n\nCo-authored-by: Copilot <copilot@github.com>\nCo-authored-by: Claude <noreply@anthropic.com>", ("git-trailer", "high")),
+        ("google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>", "Fix", ("git-identity", "high")),
+        ("Cursor Agent <cursoragent@cursor.com>", "Fix", ("git-identity", "high")),
+        ("Dev <dev@example.com>", "Fix\n\nReviewed-by: Claude <noreply@anthropic.com>", None),  # a review is not authorship
+        ("renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>", "Update dependency x", None),
+        ("github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>", "Release", None),
+        ("Claude <claude@example.org>", "Fix\n\nGenerated-by: sqlc v1.25", None),
+        ("Dev <dev@example.com>", "Use the AI-assisted: flag in the docs", None),  # not at a line start
+    ],
+)
+def test_commit_classification(author: str, message: str, expected: tuple[str, str] | None) -> None:
+    name, email = author.rstrip(">").split(" <")
+    found = build_patterns().classify(Commit("f" * 40, name, email, name, email, message))
+    assert (None if found is None else (found.signal, found.confidence)) == expected

@@ -25,7 +25,7 @@ from resilint.standards import builtin_rules_dir
 RANK = {"low": 0, "medium": 1, "high": 2}
 _NEGATIVE_VALUES = frozenset({"no", "false", "none", "0", "n/a", "never"})
 _TRAILER = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z0-9-]*)\s*:\s*(?P<value>\S.*?)\s*$")
-_EMAIL = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_EMAIL = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>|(?:^|\s)([^<>\s@]+@[^<>\s@]+\.[A-Za-z]+)(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Patterns:
     phrase_words: tuple[str, ...]  # every header phrase contains one (a cheap prefilter)
     trailers: dict[str, Trailer]
     identities: tuple[Identity, ...]
-    footers: tuple[re.Pattern[str], ...]
+    footers: tuple[tuple[re.Pattern[str], str], ...]  # (pattern, confidence)
     name_suffixes: tuple[tuple[str, str], ...]  # (suffix, agent)
     quick: re.Pattern[str]  # one regex over a message: could any trailer or footer be there?
 
@@ -134,7 +134,7 @@ class Patterns:
                     yield Provenance("git-trailer", f"{written} ({short})", "medium")
             else:
                 address = _EMAIL.search(value)
-                agent = self.identity(address.group(1)) if address else None
+                agent = self.identity(address.group(1) or address.group(2)) if address else None
                 if agent is not None:
                     yield Provenance("git-trailer", f"{written} ({short})", agent.confidence)
         for role, name, email in (
@@ -149,8 +149,10 @@ class Patterns:
                     yield Provenance("git-identity", f"{role} {name!r}: {label} ({short})")
         for line in lines:
             stripped = line.strip()
-            if any(regex.search(stripped) for regex in self.footers):
-                yield Provenance("git-footer", f"{stripped} ({short})")
+            for regex, confidence in self.footers:
+                if regex.search(stripped):
+                    yield Provenance("git-footer", f"{stripped} ({short})", confidence)
+                    break
 
 
 def _glob_email(pattern: str) -> re.Pattern[str]:
@@ -220,7 +222,9 @@ def build_patterns(markers: tuple[str, ...] = (), trailers: tuple[str, ...] = ()
         phrase_words=tuple(str(w).lower() for w in marker_data.get("words", [])),
         trailers=trailer_table,
         identities=tuple(_identities(data.get("identities", []), origin) + user_identities),
-        footers=tuple(_compile(str(f["pattern"]), agents, origin, "footers") for f in data.get("footers", [])),
+        footers=tuple(
+            (_compile(str(f["pattern"]), agents, origin, "footers"), str(f.get("confidence", "high"))) for f in data.get("footers", [])
+        ),
         name_suffixes=tuple((str(s["suffix"]), str(s.get("agent", "agent"))) for s in data.get("name-suffixes", [])),
         quick=quick,
     )
