@@ -15,6 +15,7 @@ never an error. Uncommitted lines are the working author's: not AI-assisted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -74,6 +75,8 @@ _repos: dict[tuple[Path, tuple[object, ...]], Repo] = {}
 _ai_free: dict[tuple[Path, int, tuple[object, ...]], bool] = {}
 _commits: dict[tuple[Path, object, str], CommitRecord] = {}  # (git dir, notes state, sha)
 _classified: dict[tuple[int, str], Provenance | None] = {}
+_answers: dict[tuple[object, ...], dict[int, Provenance]] = {}  # recent files' answers, oldest first
+_ANSWERS = 64
 stats = {"blame": 0, "log": 0, "classified": 0}  # process counters (benchmarks, tests)
 
 
@@ -289,6 +292,16 @@ def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Prov
         return {}  # outside the work tree
     if history_is_ai_free(repo, patterns):
         return {}  # no agent ever committed here: nothing to blame for
+    key = (relpath, hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest(), repo.git_dir, repo.state, id(patterns))
+    if key in _answers:  # the same text again (an editor re-checking on save)
+        return _answers[key]
+    answer = _answers[key] = _line_provenance(repo, relpath, text, patterns)
+    while len(_answers) > _ANSWERS:
+        del _answers[next(iter(_answers))]
+    return answer
+
+
+def _line_provenance(repo: Repo, relpath: str, text: str, patterns: Patterns) -> dict[int, Provenance]:
     blamed = blame(repo, relpath, text)
     if not blamed:
         return {}
