@@ -26,6 +26,7 @@ from typing import Any
 import libcst as cst
 
 from resilint.checks._literals import string_literal
+from resilint.checks._util import is_none, keyword_arg, positional_arg, star_args_before
 from resilint.errors import ConfigError
 from resilint.names import Constructed, NameResolver
 
@@ -275,51 +276,13 @@ def matches(spec: CallSpec, name: str) -> bool:
 # -- arguments -------------------------------------------------------------------------
 
 
-def keyword_arg(call: cst.Call, names: Iterable[str]) -> cst.Arg | None:
-    wanted = set(names)
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in wanted:
-            return arg
-    return None
-
-
-def positional_arg(call: cst.Call, index: int | None) -> cst.Arg | None:
-    """The positional argument at ``index`` (None after a ``*args`` of unknown length)."""
-    if index is None:
-        return None
-    position = 0
-    for arg in call.args:
-        if arg.keyword is not None or arg.star == "**":
-            continue
-        if arg.star == "*":
-            return None
-        if position == index:
-            return arg
-        position += 1
-    return None
-
-
-def star_args_reach(call: cst.Call, index: int | None) -> bool:
-    """Whether a ``*args`` could supply the positional argument at ``index``."""
-    if index is None:
-        return False
-    position = 0
-    for arg in call.args:
-        if arg.keyword is not None or arg.star == "**":
-            continue
-        if arg.star == "*":
-            return position <= index
-        position += 1
-    return False
-
-
 def argument(call: cst.Call, keywords: Sequence[str], position: int | None) -> cst.Arg | None:
     return keyword_arg(call, keywords) or positional_arg(call, position)
 
 
 def has_argument(call: cst.Call, which: Iterable[int | str]) -> bool:
     for item in which:
-        if isinstance(item, int) and (positional_arg(call, item) is not None or star_args_reach(call, item)):
+        if isinstance(item, int) and (positional_arg(call, item) is not None or star_args_before(call, item)):
             return True
         if isinstance(item, str) and keyword_arg(call, (item,)) is not None:
             return True
@@ -330,10 +293,6 @@ def is_false(node: cst.BaseExpression) -> bool:
     return (isinstance(node, cst.Name) and node.value == "False") or (
         isinstance(node, cst.Integer) and node.value == "0"
     )
-
-
-def is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def is_nonblocking(call: cst.Call, spec: CallSpec) -> bool:

@@ -20,9 +20,11 @@ def keyword_arg(call: cst.Call, names: Iterable[str]) -> cst.Arg | None:
     return None
 
 
-def positional_arg(call: cst.Call, index: int) -> cst.Arg | None:
+def positional_arg(call: cst.Call, index: int | None) -> cst.Arg | None:
     """The positional argument at ``index``, or None (also None after a ``*args``,
-    whose length we cannot know)."""
+    whose length we cannot know, and for ``index=None``)."""
+    if index is None:
+        return None
     position = 0
     for arg in call.args:
         if arg.keyword is not None or arg.star == "**":
@@ -35,8 +37,10 @@ def positional_arg(call: cst.Call, index: int) -> cst.Arg | None:
     return None
 
 
-def star_args_before(call: cst.Call, index: int) -> bool:
+def star_args_before(call: cst.Call, index: int | None) -> bool:
     """Whether a ``*args`` could supply the positional argument at ``index``."""
+    if index is None:
+        return False
     position = 0
     for arg in call.args:
         if arg.keyword is not None or arg.star == "**":

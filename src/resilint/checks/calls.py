@@ -22,7 +22,7 @@ from resilint.checks._callspec import (
     matches,
     may_be_older,
     parse_specs,
-    star_args_reach,
+    star_args_before,
     star_kwargs_may_carry,
 )
 from resilint.checks._util import is_none, source_of
@@ -190,7 +190,7 @@ class CallRequiresKeyword(CallTracker):
         written = written_callee(self.context.module, node.func) + "()"
         if arg is not None:
             return self._config_verdict(arg, spec, written) if spec.config else None
-        if star_args_reach(node, spec.position):
+        if star_args_before(node, spec.position):
             return None
         dsn = dsn_sets(self.names, node, spec)
         if dsn:
@@ -243,7 +243,7 @@ class CallRequiresKeyword(CallTracker):
         if any(a.star == "**" for a in call.args):
             return True
         arg = argument(call, spec.object_keywords, spec.object_position)
-        return arg is not None or star_args_reach(call, spec.object_position)
+        return arg is not None or star_args_before(call, spec.object_position)
 
     def _version(self, version: tuple[str, tuple[int, ...], str]) -> tuple[bool, str]:
         distribution, since, written = version

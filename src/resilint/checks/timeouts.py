@@ -15,16 +15,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks._callspec import (
-    CallSpec,
-    SpecSet,
-    argument,
-    is_none,
-    is_nonblocking,
-    positional_arg,
-    written_callee,
-)
-from resilint.checks._util import source_of
+from resilint.checks._callspec import CallSpec, SpecSet, argument, is_nonblocking, written_callee
+from resilint.checks._util import is_none, positional_arg, source_of
 from resilint.checks.calls import CallTracker, CallRequiresKeyword, spec_set
 from resilint.rule import Param
 from resilint.standards import Standard
