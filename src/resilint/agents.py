@@ -53,7 +53,7 @@ class Commit:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key in resilint.git
 class Patterns:
     agents: re.Pattern[str]
     ai_words: re.Pattern[str]

@@ -1,12 +1,14 @@
 """Provenance from git history: which commit last touched each line, and whether
 an AI agent took part in it.
 
-Lazily and cheaply: one ``git blame --porcelain`` per file that needs it (the
-engine only asks for files with findings or suppressions), fed the text being
-checked (``--contents -``) so line numbers always match it; then one ``git log``
-for the commits not seen yet in this process, each classified once (cached by
-SHA). Git-ai authorship notes under ``refs/notes/ai`` name the exact lines an
-agent wrote and are consulted first.
+Lazily and cheaply: first one ``git log`` of the history (up to
+:data:`HISTORY_LIMIT` commits) per repository and process — when no commit is an
+agent's, nothing is ever blamed. Otherwise one ``git blame --porcelain`` per file
+that needs it (the engine only asks for files with findings or suppressions), fed
+the text being checked (``--contents -``) so line numbers always match it; then one
+``git log`` for the commits not seen yet, each classified once (cached by SHA).
+Git-ai authorship notes under ``refs/notes/ai`` name the exact lines an agent
+wrote and are consulted first.
 
 Anything that goes wrong — no git, not a work tree, an untracked file, a file
 outside the work tree, a shallow clone's cut-off commit — means "unknown",
@@ -72,9 +74,9 @@ HISTORY_LIMIT = 20_000  # commits read up front to learn whether any is an agent
 
 _locations: dict[Path, tuple[Path, Path, Path] | None] = {}  # folder -> (top, git dir, common dir)
 _repos: dict[tuple[Path, tuple[object, ...]], Repo] = {}
-_ai_free: dict[tuple[Path, int, tuple[object, ...]], bool] = {}
+_ai_free: dict[tuple[Path, Patterns, tuple[object, ...]], bool] = {}
 _commits: dict[tuple[Path, object, str], CommitRecord] = {}  # (git dir, notes state, sha)
-_classified: dict[tuple[int, str], Provenance | None] = {}
+_classified: dict[tuple[Patterns, str], Provenance | None] = {}
 _answers: dict[tuple[object, ...], dict[int, Provenance]] = {}  # recent files' answers, oldest first
 _ANSWERS = 64
 stats = {"blame": 0, "log": 0, "classified": 0}  # process counters (benchmarks, tests)
@@ -183,7 +185,7 @@ def history_is_ai_free(repo: Repo, patterns: Patterns) -> bool:
     blame). One ``git log`` per repository and process, for histories up to
     :data:`HISTORY_LIMIT` commits; the commits read are cached for later blames.
     Repositories with git-ai notes are never assumed AI-free."""
-    key = (repo.git_dir, id(patterns), repo.state)
+    key = (repo.git_dir, patterns, repo.state)
     if key not in _ai_free:
         verdict = False
         count = run_git(["rev-list", "--count", f"--max-count={HISTORY_LIMIT + 1}", "HEAD"], repo.top)
@@ -270,7 +272,7 @@ def _unquote(path: str) -> str:
 
 
 def classify(patterns: Patterns, record: CommitRecord) -> Provenance | None:
-    key = (id(patterns), record.commit.sha)
+    key = (patterns, record.commit.sha)
     if key not in _classified:
         _classified[key] = patterns.classify(record.commit)
         stats["classified"] += 1
@@ -292,7 +294,7 @@ def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Prov
         return {}  # outside the work tree
     if history_is_ai_free(repo, patterns):
         return {}  # no agent ever committed here: nothing to blame for
-    key = (relpath, hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest(), repo.git_dir, repo.state, id(patterns))
+    key = (relpath, hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest(), repo.git_dir, repo.state, patterns)
     if key in _answers:  # the same text again (an editor re-checking on save)
         return _answers[key]
     answer = _answers[key] = _line_provenance(repo, relpath, text, patterns)
