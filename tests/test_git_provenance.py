@@ -307,3 +307,21 @@ def test_long_histories_skip_the_scan_and_blame(git_repo: Path, monkeypatch: pyt
     findings = _engine(git_repo).check_file(git_repo / "svc.py").findings
     assert [(f.line, f.severity.label) for f in findings if f.code == "REL101"] == [(HUMAN_LINE, "warning"), (AI_LINE, "error")]
     assert gitmod.stats["blame"] == before["blame"] + 1
+
+
+def test_provenance_command_ranges_per_line(git_repo: Path) -> None:
+    """`resilint provenance --lines`: human, trailer, note and uncommitted lines, exactly."""
+    commit(git_repo, {"svc.py": HUMAN}, "Human")  # lines 1-5
+    claude = commit(git_repo, {"svc.py": HUMAN + AI_PART}, f"Agent\n\n{CLAUDE}")  # lines 6-9
+    extra = "\n\ndef mine(url):\n    return url\n"
+    noted = commit(git_repo, {"svc.py": HUMAN + AI_PART + extra}, "Unsigned")  # lines 10-13
+    git(git_repo, "notes", "--ref=ai", "add", "-m", "svc.py\n  p1 12-13\n---\n{}", noted)
+    (git_repo / "svc.py").write_text(HUMAN + AI_PART + extra + "x = 1\n")  # line 14, uncommitted
+    data = run_resilint("provenance", "--lines", "--format", "json", "svc.py", cwd=git_repo).json()
+    [entry] = data["files"]
+    got = [(r["start"], r["end"], r["signal"], r["detail"]) for r in entry["ranges"]]
+    assert got == [
+        (6, 9, "git-trailer", f"{CLAUDE} ({claude[:7]})"),
+        (12, 13, "git-notes", f"git-ai note: an agent, lines 12-13 of svc.py ({noted[:7]})"),
+    ]
+    assert (entry["lines"], entry["ai_lines"], entry["signals"]) == (14, 6, {"git-notes": 2, "git-trailer": 4})
