@@ -325,3 +325,17 @@ def test_provenance_command_ranges_per_line(git_repo: Path) -> None:
         (12, 13, "git-notes", f"git-ai note: an agent, lines 12-13 of svc.py ({noted[:7]})"),
     ]
     assert (entry["lines"], entry["ai_lines"], entry["signals"]) == (14, 6, {"git-notes": 2, "git-trailer": 4})
+
+
+def test_notes_and_trailers_survive_a_rename_and_later_edits(git_repo: Path) -> None:
+    commit(git_repo, {"svc.py": HUMAN}, "Human")
+    noted = commit(git_repo, {"svc.py": HUMAN + AI_PART}, "Unsigned")
+    git(git_repo, "notes", "--ref=ai", "add", "-m", "svc.py\n  p1 8-9\n---\n{}", noted)
+    git(git_repo, "mv", "svc.py", "client.py")
+    git(git_repo, "commit", "-q", "-m", "Rename")
+    (git_repo / "client.py").write_text("import os\n" + (git_repo / "client.py").read_text())  # everything shifts by one
+    git(git_repo, "commit", "-q", "-am", "Human edit on top")
+    run = run_resilint("check", "--format", "json", "--no-cache", "client.py", cwd=git_repo)
+    found = {f["line"]: f for f in run.json()["findings"] if f["code"] == "REL101"}
+    assert {line: f["severity"] for line, f in found.items()} == {HUMAN_LINE + 1: "warning", AI_LINE + 1: "error"}
+    assert found[AI_LINE + 1]["provenance"]["detail"] == f"git-ai note: an agent, lines 8-9 of svc.py ({noted[:7]})"
