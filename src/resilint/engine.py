@@ -30,6 +30,7 @@ from resilint.names import NameResolver
 from resilint.paths import display_path, relative_to_root
 from resilint.policy import effective_severity
 from resilint.positions import spans_of
+from resilint.prefilter import Prefilter, Trigger
 from resilint.provenance import LineProvenance, SourceFile
 from resilint.rule import RawFinding, Rule
 from resilint.ruleset import Ruleset, ruleset_for
@@ -129,7 +130,7 @@ class Engine:
         self.today = config.today or dt.date.today()
         self.prefilter = prefilter
         self.cache = ResultCache(cache_dir(config.root), self._fingerprint()) if cache else None
-        self._triggers: dict[tuple[str, ...], frozenset[str] | None] = {}
+        self._triggers: dict[tuple[str, ...], Prefilter | None] = {}
         for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
             self.ruleset.kind_of(standard).prepare(standard, config)
 
@@ -250,17 +251,17 @@ class Engine:
     def _triggered(self, text: str, standards: tuple[Standard, ...]) -> bool:
         key = tuple(s.code for s in standards)
         if key not in self._triggers:
-            words: set[str] = set()
-            always = False
+            triggers: list[Trigger] = []
             for standard in standards:
                 found = self.ruleset.kind_of(standard).triggers_for(standard, self.config)
                 if found is None:
-                    always = True
+                    self._triggers[key] = None
                     break
-                words.update(found)
-            self._triggers[key] = None if always else frozenset(words)
-        triggers = self._triggers[key]
-        return triggers is None or any(word in text for word in triggers)
+                triggers.extend(found)
+            else:
+                self._triggers[key] = Prefilter.compile(triggers)
+        prefilter = self._triggers[key]
+        return prefilter is None or prefilter.matches(text)
 
     def _may_be_ai(self, src: SourceFile) -> bool:
         """Whether any provenance source could mark a line of this file AI-assisted.

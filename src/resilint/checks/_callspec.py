@@ -26,7 +26,7 @@ from typing import Any
 import libcst as cst
 
 from resilint.checks._literals import string_literal
-from resilint.checks._util import is_none, keyword_arg, positional_arg, star_args_before
+from resilint.checks._util import import_triggers, is_none, keyword_arg, positional_arg, star_args_before
 from resilint.errors import ConfigError
 from resilint.names import Constructed, NameResolver
 
@@ -91,9 +91,10 @@ class SpecSet:
         return ()
 
     def modules(self) -> set[str]:
-        """Top-level module names any target needs (prefilter triggers)."""
-        words = {t.split(".", 1)[0] for s in self.specs for t in s.targets}
-        words |= {a.split(".", 1)[0] for a in self.aliases}
+        """Prefilter triggers: the imports any target needs (see prefilter.py), and
+        the words of name patterns and receiver-less method names."""
+        words = import_triggers([t for s in self.specs for t in s.targets])
+        words |= import_triggers(self.aliases)
         for spec in self.specs:
             if spec.patterns is not None:
                 words |= {w for w in re.split(r"[*.]", spec.patterns.pattern.replace("\\", "")) if w.isidentifier()}

@@ -50,7 +50,7 @@ class LoopFacts:
     network: frozenset[str]
     broad: frozenset[str]
     local: frozenset[str]
-    triggers: tuple[str, ...]  # prefilter: text a file needs for such a loop to be possible
+    triggers: tuple[str | tuple[str, ...], ...]  # prefilter (see prefilter.py); an inner array: all must occur
 
     @classmethod
     def parse(cls, table: Mapping[str, Any]) -> LoopFacts:
@@ -76,7 +76,7 @@ class LoopFacts:
             network=frozenset(strings("network-modules")),
             broad=frozenset(strings("broad-exceptions")),
             local=frozenset(strings("local-modules")),
-            triggers=strings("triggers") or ("except",),
+            triggers=_triggers(table.get("triggers", [])) or ("except",),
         )
 
 
@@ -373,3 +373,18 @@ def _always_exits(body: Sequence[cst.CSTNode], analyzer: LoopAnalyzer) -> bool:
             if isinstance(orelse, cst.Else) and all(_always_exits(b, analyzer) for b in [*branches, suite(orelse.body)]):
                 return True
     return False
+
+
+def _triggers(value: object) -> tuple[str | tuple[str, ...], ...]:
+    """``["a", ["b", "c"]]``: "a" occurs, or both "b" and "c" do."""
+    if not isinstance(value, list):
+        raise TypeError("loops.triggers: expected an array of strings or arrays of strings")
+    out: list[str | tuple[str, ...]] = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, list) and item and all(isinstance(v, str) for v in item):
+            out.append(tuple(item))
+        else:
+            raise TypeError("loops.triggers: expected an array of strings or arrays of strings")
+    return tuple(out)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from resilint.prefilter import import_trigger
+
 
 def has_star_kwargs(call: cst.Call) -> bool:
     """``f(**kwargs)`` may carry any keyword: checks must not flag it."""
@@ -61,6 +63,7 @@ def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def top_level_modules(qualnames: Iterable[str]) -> set[str]:
-    """Prefilter triggers: ``requests.get`` -> ``requests``."""
-    return {q.split(".", 1)[0] for q in qualnames if q}
+def import_triggers(qualnames: Iterable[str]) -> set[str]:
+    """Prefilter triggers for rules that follow imports: ``requests.get`` ->
+    ``"import:requests"`` (the file must import ``requests``; see prefilter.py)."""
+    return {import_trigger(q.split(".", 1)[0]) for q in qualnames if q}

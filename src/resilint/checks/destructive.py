@@ -22,7 +22,7 @@ from resilint.checks._util import (
     keyword_arg,
     positional_arg,
     source_of,
-    top_level_modules,
+    import_triggers,
 )
 from resilint.names import Constructed, NameResolver, Scope
 from resilint.rule import Param, Rule
@@ -108,7 +108,7 @@ def _service(call: cst.Call) -> str | None:
 class _BotoRule(Rule):
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return top_level_modules([*standard.params.get("client-factories", ()), *standard.params.get("resource-factories", ())])
+        return import_triggers([*standard.params.get("client-factories", ()), *standard.params.get("resource-factories", ())])
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)

@@ -19,7 +19,7 @@ import libcst as cst
 from resilint.checks._retry_args import MISSING, argument, normalize
 from resilint.checks._retry_loops import Loop, LoopAnalyzer, LoopFacts, RetryLoop
 from resilint.checks._retry_policies import Library, broad_exception, unbounded_keywords, wait_profile
-from resilint.checks._util import source_of, top_level_modules
+from resilint.checks._util import source_of, import_triggers
 from resilint.errors import ConfigError
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
@@ -69,7 +69,7 @@ class _PolicyRule(Rule):
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         libraries, loops = _parse(standard)
-        words = top_level_modules(t for lib in libraries for t in lib.targets)
+        words = import_triggers(t for lib in libraries for t in lib.targets)
         return words | set(loops.triggers) if loops is not None else words
 
     def __init__(self, standard: Standard, context: Any) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import libcst as cst
 
 from resilint.checks._retry_args import alias_pairs, follow, normalize
-from resilint.checks._util import source_of, top_level_modules
+from resilint.checks._util import source_of, import_triggers
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
 
@@ -54,7 +54,7 @@ class NestedRetry(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return top_level_modules([*standard.params.get("policies", ()), *standard.params.get("blocks", ())])
+        return import_triggers([*standard.params.get("policies", ()), *standard.params.get("blocks", ())])
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)
