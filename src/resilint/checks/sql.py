@@ -47,7 +47,17 @@ FORMAT_SINKS = frozenset({"psycopg2.sql.SQL", "psycopg.sql.SQL"})
 # Methods that execute SQL on DB-API cursors/connections, SQLAlchemy connections and
 # sessions, Alembic's op; the receiver is usually a parameter, so the method decides.
 SINK_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
-SINK_TRIGGERS = ("execute", "exec_driver_sql", "sqlalchemy", "sqlmodel", "psycopg", "RunSQL")
+# Prefilter (see prefilter.py): an execute-like method, or an import of a library
+# whose text()/SQL() wraps a query.
+SINK_TRIGGERS = (
+    "execute",
+    "exec_driver_sql",
+    "RunSQL",
+    "import:sqlalchemy",
+    "import:sqlmodel",
+    "import:psycopg",
+    "import:psycopg2",
+)
 
 DIALECTS = ("postgres", "mysql")  # PostgreSQL is the default target; MySQL for backticks & co.
 _MAX_SQL = 100_000  # characters; longer literals are not parsed
