@@ -56,18 +56,20 @@ class _Traversal:
         self.names = names
         self.rules = rules
         self.crashes: list[tuple[Rule, BaseException, cst.CSTNode]] = []
-        self._table = self._build_table(rules)
+        self._build_tables()
 
-    @staticmethod
-    def _build_table(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, object]]]:
-        table: dict[str, list[tuple[Rule, object]]] = {}
-        for rule in rules:
+    def _build_tables(self) -> None:
+        by_name: dict[str, list[tuple[Rule, object]]] = {}
+        for rule in self.rules:
             for name in rule.visitor_method_names():
-                table.setdefault(name, []).append((rule, getattr(rule, name)))
-        return table
+                by_name.setdefault(name, []).append((rule, getattr(rule, name)))
+        self._by_name = by_name
+        # Per node type, filled on first sight: no string building per node.
+        self._visits: dict[type, list[tuple[Rule, object]]] = {}
+        self._leaves: dict[type, list[tuple[Rule, object]]] = {}
 
-    def _call(self, prefix: str, node: cst.CSTNode) -> None:
-        for rule, method in self._table.get(prefix + type(node).__name__, ()):
+    def _call(self, methods: list[tuple[Rule, object]], node: cst.CSTNode) -> None:
+        for rule, method in methods:
             try:
                 method(node)  # type: ignore[operator]
             except RecursionError:
@@ -78,14 +80,24 @@ class _Traversal:
     def _disable(self, rule: Rule, exc: BaseException, node: cst.CSTNode) -> None:
         self.crashes.append((rule, exc, node))
         self.rules = [r for r in self.rules if r is not rule]
-        self._table = self._build_table(self.rules)
+        self._build_tables()
 
     def enter(self, node: cst.CSTNode) -> None:
         self.names.enter(node)
-        self._call("visit_", node)
+        node_type = type(node)
+        methods = self._visits.get(node_type)
+        if methods is None:
+            methods = self._visits[node_type] = self._by_name.get("visit_" + node_type.__name__, [])
+        if methods:
+            self._call(methods, node)
 
     def leave(self, node: cst.CSTNode) -> None:
-        self._call("leave_", node)
+        node_type = type(node)
+        methods = self._leaves.get(node_type)
+        if methods is None:
+            methods = self._leaves[node_type] = self._by_name.get("leave_" + node_type.__name__, [])
+        if methods:
+            self._call(methods, node)
         self.names.leave(node)
 
     def finish(self) -> None:

@@ -112,13 +112,14 @@ def find_repo(folder: Path) -> Repo | None:
     """The work tree containing ``folder``, or None. Where it is is cached per folder;
     its state (shallow commits, notes) is re-read when its fingerprint changes."""
     if folder not in _locations:
-        location = None
-        out = run_git(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], folder)
-        lines = out.decode("utf-8", "surrogateescape").splitlines() if out else []
-        if len(lines) == 4 and lines[0] == "true":
-            git_dir = Path(lines[2])
-            location = (Path(lines[1]), git_dir, (folder / lines[3]).resolve())
-        _locations[folder] = location
+        # Ask git once per work tree, not once per folder: the nearest folder with a
+        # ".git" entry (a directory, or a file for worktrees and submodules) answers
+        # for every folder below it. Folders with none above them ask git directly
+        # (GIT_DIR and friends may still place them in a repository).
+        anchor = next((p for p in (folder, *folder.parents) if (p / ".git").exists()), folder)
+        if anchor not in _locations:
+            _locations[anchor] = _ask_location(anchor)
+        _locations[folder] = _locations[anchor]
     location = _locations[folder]
     if location is None:
         return None
@@ -133,6 +134,14 @@ def find_repo(folder: Path) -> Repo | None:
         has_notes = run_git(["rev-parse", "-q", "--verify", NOTES_REF], top) is not None
         repo = _repos[(git_dir, state)] = Repo(top, git_dir, common_dir, shallow, has_notes, state)
     return repo
+
+
+def _ask_location(folder: Path) -> tuple[Path, Path, Path] | None:
+    out = run_git(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], folder)
+    lines = out.decode("utf-8", "surrogateescape").splitlines() if out else []
+    if len(lines) == 4 and lines[0] == "true":
+        return (Path(lines[1]), Path(lines[2]), (folder / lines[3]).resolve())
+    return None
 
 
 def blame(repo: Repo, relpath: str, text: str) -> dict[int, BlameLine] | None:
