@@ -173,3 +173,20 @@ def test_fifos_and_huge_files_are_errors_not_hangs(engine: Engine, tmp_path: Pat
 def test_a_finding_after_a_very_deep_expression_is_located(engine: Engine) -> None:
     source = "import requests\nx = " + " + ".join(["1"] * 3000) + "\nrequests.get(u)\n"
     assert codes_at(engine, source) == [(3, 1, "REL101")]
+
+
+def test_libcst_failing_on_newer_syntax_is_rel001_not_a_crash(engine: Engine) -> None:
+    """libcst raises CSTLogicError (not ParserSyntaxError) on Python 3.14 t-strings;
+    found in SQLAlchemy's test suite by the benchmark corpus."""
+    source = 'import requests\ntemplate = (t"hello {a}" t"and {b}")\nrequests.get(u)\n'
+    (finding,) = engine.check_source(source, "tstrings.py").findings
+    assert finding.code == "REL001"
+    assert finding.message.startswith("cannot parse") or finding.message.startswith("libcst cannot parse")
+
+
+def test_an_unexpected_engine_failure_costs_one_file(engine: Engine, tmp_path: Path, monkeypatch) -> None:
+    good = tmp_path / "good.py"
+    good.write_text(BAD_CALL)
+    monkeypatch.setattr(engine, "check_source", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("bug")))
+    (error,) = engine.check_file(good, "good.py").errors
+    assert error.message == "internal error while checking: RuntimeError: bug"

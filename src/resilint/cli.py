@@ -136,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # never let a crash look like exit 1 ("findings")
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        print(f"resilint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 # -- check -------------------------------------------------------------------------

@@ -149,7 +149,14 @@ class Engine:
     # -- entry points -------------------------------------------------------------
 
     def check_file(self, file: Path, display: str | None = None, *, changed: frozenset[int] | None = None) -> FileResult:
+        """Check one file; never raises: an unexpected failure is an error naming the file."""
         shown = display or display_path(file)
+        try:
+            return self._check_file(file, shown, changed)
+        except Exception as exc:  # a bug of ours must cost one file, not the run
+            return FileResult(shown, errors=(FileError(shown, f"internal error while checking: {type(exc).__name__}: {exc}"),))
+
+    def _check_file(self, file: Path, shown: str, changed: frozenset[int] | None) -> FileResult:
         try:
             info = file.stat()
             if stat.S_ISDIR(info.st_mode):
@@ -227,6 +234,11 @@ class Engine:
             return Analysis((_syntax_finding(text, exc),) if SYNTAX_ERROR in codes else ())
         except RecursionError:
             return Analysis(errors=("too deeply nested to parse",))
+        except Exception as exc:  # libcst itself failing (e.g. CSTLogicError on syntax newer than it knows)
+            problem = _cpython_syntax_error(text) or Located(
+                SYNTAX_ERROR, _FILE_START, f"libcst cannot parse this file ({type(exc).__name__}: {exc})"
+            )
+            return Analysis((problem,)) if SYNTAX_ERROR in codes else Analysis(errors=(problem.message,))
         context = FileContext(
             path=src.path,
             file=src.file,
