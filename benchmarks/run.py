@@ -66,6 +66,9 @@ class Result:
 def ensure_corpus(quick: bool) -> Path:
     wanted = [p for p in PINNED if not quick or p.split("==")[0] in ("requests", "alembic")]
     CORPUS.mkdir(exist_ok=True)
+    # Its own (empty) configuration: the corpus is the config root, so the result
+    # cache lives in corpus/.resilint_cache and this checkout's settings do not apply.
+    (CORPUS / "pyproject.toml").write_text("[tool.resilint]\n", encoding="utf-8")
     for spec in wanted:
         name, version = spec.split("==")
         if any(CORPUS.glob(f"{name}-{version}")) or any(CORPUS.glob(f"{name.capitalize()}-{version}")):
