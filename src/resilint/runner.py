@@ -18,7 +18,7 @@ from resilint.engine import Engine
 from resilint.model import FileError, FileResult, Report
 
 SERIAL_THRESHOLD = 10  # files; below this a process pool is not worth starting
-_CHUNKS_PER_JOB = 4  # a few chunks per worker balances uneven file sizes
+_CHUNKS_PER_JOB = 16  # many small chunks: uneven file sizes balance out; a chunk costs only its paths
 
 _worker_engine: Engine | None = None
 _worker_changed: Mapping[str, frozenset[int]] | None = None
