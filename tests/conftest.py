@@ -40,8 +40,9 @@ class Run:
 
 def run_resilint(*args: str, cwd: Path | str | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None) -> Run:
     """Run ``resilint ARGS`` in a subprocess, as a user would."""
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    full_env.pop("RESILINT_AI_ASSISTED", None) if env is None or "RESILINT_AI_ASSISTED" not in env else None
+    full_env = {**os.environ, "NO_COLOR": "1"}
+    full_env.pop("RESILINT_AI_ASSISTED", None)  # the developer's own setting must not mark test files AI
+    full_env.update(env or {})
     data = stdin.encode() if isinstance(stdin, str) else stdin
     proc = subprocess.run(
         [resilint_executable(), *args],
