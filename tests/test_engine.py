@@ -70,9 +70,20 @@ def test_positions_stop_early_but_stay_exact(engine: Engine) -> None:
 
 
 def test_prefilter_changes_no_finding_on_the_fixtures() -> None:
-    """Removing the prefilter must not change any finding on any fixture file."""
+    """Removing the prefilter (which also skips untriggered rules and slices files,
+    here even the smallest) must not change any finding on any fixture file."""
     config = Config(root=FIXTURES)
     with_prefilter = Engine(config, prefilter=True)
+    with_prefilter.slice_min_chars = 0
+    sliced: list[bool] = []
+    parse_slice = with_prefilter._parse_slice
+
+    def spy(text: str, standards: tuple) -> object:
+        module = parse_slice(text, standards)
+        sliced.append(module is not None)
+        return module
+
+    with_prefilter._parse_slice = spy  # type: ignore[method-assign]
     without = Engine(config, prefilter=False)
     files = sorted(FIXTURES.rglob("*.py"))
     assert files
@@ -80,6 +91,7 @@ def test_prefilter_changes_no_finding_on_the_fixtures() -> None:
         a = with_prefilter.check_file(file)
         b = without.check_file(file)
         assert a == b, file
+    assert any(sliced)  # slicing left something out (test_slicing.py has the hard cases)
 
 
 def test_ai_only_rules_need_ai_lines(engine: Engine) -> None:

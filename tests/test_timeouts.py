@@ -228,8 +228,9 @@ def test_timeout_disabled_triggers_follow_the_included_standards() -> None:
 
     standard = build_ruleset(Config(root=Path.cwd())).standards["REL102"]
     words = set(TimeoutDisabled.triggers(standard) or ())
-    imports = {f"import:{m}" for m in ("httpx", "aiohttp", "asyncio", "requests", "subprocess", "redis")}
-    assert imports | {"settimeout", "Stub"} <= words
+    modules = {w.removeprefix("import:").split(".")[0] for w in words if w.startswith("import:")}
+    assert {"httpx", "aiohttp", "asyncio", "requests", "subprocess", "redis"} <= modules
+    assert {"settimeout", "Stub"} <= words
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -30,10 +30,11 @@ from resilint.names import NameResolver
 from resilint.paths import display_path, relative_to_root
 from resilint.policy import effective_severity
 from resilint.positions import spans_of
-from resilint.prefilter import Prefilter, Trigger
+from resilint.prefilter import Prefilter, Selection
 from resilint.provenance import LineProvenance, SourceFile
 from resilint.rule import RawFinding, Rule
 from resilint.ruleset import Ruleset, ruleset_for
+from resilint.slicing import relevant_slice
 from resilint.standards import Standard
 from resilint.suppress import NONE as NO_SUPPRESSIONS
 from resilint.walk import walk
@@ -41,6 +42,8 @@ from resilint.suppress import Suppressions, might_suppress, parse_suppressions, 
 
 # Larger files are reported, not checked: libcst would take minutes on them.
 MAX_FILE_BYTES = 20_000_000
+# Smaller files are parsed whole: slicing (ast.parse + the closure) would cost more than it saves.
+SLICE_MIN_CHARS = 2_000
 
 SYNTAX_ERROR = "REL001"
 RULE_CRASHED = "REL002"
@@ -142,7 +145,9 @@ class Engine:
         self.today = config.today or dt.date.today()
         self.prefilter = prefilter
         self.cache = ResultCache(cache_dir(config.root), self._fingerprint()) if cache else None
-        self._triggers: dict[tuple[str, ...], Prefilter | None] = {}
+        self._triggers: dict[tuple[str, ...], Selection[str]] = {}
+        self._slice_filters: dict[tuple[str, ...], Prefilter] = {}
+        self.slice_min_chars = SLICE_MIN_CHARS
         for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
             self.ruleset.kind_of(standard).prepare(standard, config)
 
@@ -223,13 +228,17 @@ class Engine:
         codes = {s.code for s in standards}
         if not standards:
             return Analysis()
-        if self.prefilter and changed is None and not self._triggered(text, standards):
-            # Nothing any active rule looks for: skip libcst, but still report a file
-            # that does not parse (CPython's parser is ~10x cheaper than libcst's).
-            problem = _cpython_syntax_error(text) if SYNTAX_ERROR in codes else None
-            return Analysis((problem,) if problem else ())
+        if self.prefilter and changed is None:
+            # Only the rules whose triggers occur can fire (prefilter.py): the others
+            # are not run, and with none left libcst is skipped, but a file that does
+            # not parse is still reported (CPython's parser is ~10x cheaper than libcst's).
+            standards = self._triggered(text, standards)
+            if not standards:
+                problem = _cpython_syntax_error(text) if SYNTAX_ERROR in codes else None
+                return Analysis((problem,) if problem else ())
+        module = self._parse_slice(text, standards) if self.prefilter and changed is None else None
         try:
-            module = cst.parse_module(text)
+            module = module or cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
             return Analysis((_syntax_finding(text, exc),) if SYNTAX_ERROR in codes else ())
         except RecursionError:
@@ -272,20 +281,32 @@ class Engine:
                 regions = regions_of(module)  # an AI-assisted change: its blast radius is needed
         return Analysis(tuple(located), parsed=True, regions=regions)
 
-    def _triggered(self, text: str, standards: tuple[Standard, ...]) -> bool:
+    def _triggered(self, text: str, standards: tuple[Standard, ...]) -> tuple[Standard, ...]:
+        """The standards whose triggers occur in ``text`` (prefilter.py)."""
         key = tuple(s.code for s in standards)
-        if key not in self._triggers:
-            triggers: list[Trigger] = []
-            for standard in standards:
-                found = self.ruleset.kind_of(standard).triggers_for(standard, self.config)
-                if found is None:
-                    self._triggers[key] = None
-                    break
-                triggers.extend(found)
-            else:
-                self._triggers[key] = Prefilter.compile(triggers)
-        prefilter = self._triggers[key]
-        return prefilter is None or prefilter.matches(text)
+        selection = self._triggers.get(key)
+        if selection is None:
+            declared = [(s.code, self.ruleset.kind_of(s).triggers_for(s, self.config)) for s in standards]
+            selection = self._triggers[key] = Selection.compile(declared)
+        codes = selection.matching(text)
+        return tuple(s for s in standards if s.code in codes)
+
+    def _parse_slice(self, text: str, standards: tuple[Standard, ...]) -> cst.Module | None:
+        """The file parsed without the definitions none of ``standards`` can look at
+        (slicing.py), or None: a rule is not sliceable, nothing can be left out, or the
+        file does not parse (the full parse then reports it)."""
+        if len(text) < self.slice_min_chars or not all(self.ruleset.kind_of(s).sliceable for s in standards):
+            return None
+        key = tuple(s.code for s in standards)
+        prefilter = self._slice_filters.get(key)
+        if prefilter is None:
+            triggers = (t for s in standards for t in self.ruleset.kind_of(s).triggers_for(s, self.config) or ())
+            prefilter = self._slice_filters[key] = Prefilter.compile(triggers)
+        try:
+            sliced = relevant_slice(text, ast.parse(text), prefilter)
+            return cst.parse_module(sliced) if sliced is not None else None
+        except Exception:  # SyntaxError, RecursionError, libcst's errors: the full parse decides
+            return None
 
     def _may_be_ai(self, src: SourceFile) -> bool:
         """Whether any provenance source could mark a line of this file AI-assisted.

@@ -132,6 +132,15 @@ class NameResolver:
             scope = scope.parent
         return None
 
+    def binding_scope(self, name: str) -> Scope | None:
+        """The scope whose binding of ``name`` is visible here (see :meth:`lookup`)."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if (scope.kind != "class" or scope is self.scope) and name in scope.bindings:
+                return scope
+            scope = scope.parent
+        return None
+
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
         """``rq.get`` -> ``"requests.get"`` when ``rq`` is an import; None otherwise."""
         if isinstance(node, cst.Name):

@@ -4,10 +4,12 @@ Each check kind declares triggers (``Rule.triggers``): a file is parsed when
 any trigger matches. A trigger is
 
 - a word: it must occur anywhere in the text (``"while True"``, ``"sleep"``);
-- ``"import:<module>"``: the file must import that top-level module in some
-  form (``import x``, ``import a, x.y as z``, ``from x.y import ...``).
-  Rules that follow imports use these: a module named only in a docstring or
-  a URL ("http://...") does not make a file worth parsing;
+- ``"import:<qualified name>"``: the file must import the top-level module of
+  that name in some form (``import x``, ``import a, x.y as z``, ``from x.y
+  import ...``). Rules that follow imports use these: a module named only in
+  a docstring or a URL ("http://...") does not make a file worth parsing. The
+  rest of the name (``import:sqlalchemy.text``) tells slicing.py which of the
+  imported names matter;
 - a tuple of triggers: all of them must match (``("except", "while")``).
 
 A trigger set of ``None`` means "always parse".
@@ -16,8 +18,9 @@ A trigger set of ``None`` means "always parse".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 IMPORT_PREFIX = "import:"
 
@@ -29,7 +32,7 @@ def import_trigger(module: str) -> str:
 
 
 def _import_pattern(modules: Iterable[str]) -> re.Pattern[str] | None:
-    names = sorted({m for m in modules if m})
+    names = sorted({m.split(".", 1)[0] for m in modules if m})
     if not names:
         return None
     alternatives = "|".join(re.escape(m) for m in names)
@@ -45,6 +48,7 @@ class Prefilter:
     words: frozenset[str]
     imports: re.Pattern[str] | None
     groups: tuple[tuple[Prefilter, ...], ...]  # each group: all must match
+    modules: frozenset[str] = frozenset()  # the qualified names of the import triggers, groups included
 
     @classmethod
     def compile(cls, triggers: Iterable[Trigger]) -> Prefilter:
@@ -58,7 +62,8 @@ class Prefilter:
                 modules.add(trigger[len(IMPORT_PREFIX) :])
             else:
                 words.add(trigger)
-        return cls(frozenset(words), _import_pattern(modules), tuple(groups))
+        in_groups = {m for group in groups for part in group for m in part.modules}
+        return cls(frozenset(words), _import_pattern(modules), tuple(groups), frozenset(modules | in_groups))
 
     def matches(self, text: str) -> bool:
         if any(word in text for word in self.words):
@@ -66,3 +71,34 @@ class Prefilter:
         if self.imports is not None and self.imports.search(text):
             return True
         return any(all(part.matches(text) for part in group) for group in self.groups)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Selection(Generic[K]):
+    """Which of several trigger sets (one per key, e.g. per active standard) a text
+    matches. Keys that declare the same triggers share one :class:`Prefilter`, and
+    the union is tried first: most files match nothing and cost one scan."""
+
+    union: Prefilter | None  # None: some key always runs
+    sets: tuple[tuple[Prefilter | None, tuple[K, ...]], ...]
+
+    @classmethod
+    def compile(cls, declared: Sequence[tuple[K, Iterable[Trigger] | None]]) -> Selection[K]:
+        by_triggers: dict[tuple[Trigger, ...] | None, list[K]] = {}
+        for key, triggers in declared:
+            by_triggers.setdefault(None if triggers is None else tuple(triggers), []).append(key)
+        sets = tuple(
+            (None if triggers is None else Prefilter.compile(triggers), tuple(keys))
+            for triggers, keys in by_triggers.items()
+        )
+        union = None if None in by_triggers else Prefilter.compile(t for triggers in by_triggers if triggers for t in triggers)
+        return cls(union, sets)
+
+    def matching(self, text: str) -> set[K]:
+        """The keys whose triggers match."""
+        if self.union is not None and not self.union.matches(text):
+            return set()
+        return {key for prefilter, keys in self.sets if prefilter is None or prefilter.matches(text) for key in keys}

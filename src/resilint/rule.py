@@ -65,6 +65,11 @@ class Rule:
     kind: ClassVar[str] = ""
     description: ClassVar[str] = ""
     parameters: ClassVar[Mapping[str, Param]] = {}
+    # True when a finding inside a function or class depends only on that definition,
+    # on module- and class-level statements and on the names they bind, never on
+    # another definition's body: the engine may then leave out the definitions that
+    # contain none of the rule's triggers (slicing.py). False is always correct.
+    sliceable: ClassVar[bool] = False
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         self.standard = standard

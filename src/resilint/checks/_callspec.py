@@ -19,7 +19,7 @@ which version it is finite) live in the TOML, not here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -347,14 +347,16 @@ def dsn_sets(names: NameResolver, call: cst.Call, spec: CallSpec) -> bool | None
     return re.search(rf"(?<![A-Za-z0-9_])(?:{wanted})\s*=", text, re.IGNORECASE) is not None
 
 
-def star_kwargs_may_carry(names: NameResolver, call: cst.Call, keys: Sequence[str], mutated: set[str]) -> bool:
+def star_kwargs_may_carry(
+    names: NameResolver, call: cst.Call, keys: Sequence[str], is_mutated: Callable[[str], bool]
+) -> bool:
     """Whether a ``**mapping`` may carry one of ``keys``: yes unless the mapping is a
     visible dict literal (or ``dict(...)``) without them that is never mutated."""
     for arg in call.args:
         if arg.star != "**":
             continue
         value = arg.value
-        if isinstance(value, cst.Name) and value.value in mutated:
+        if isinstance(value, cst.Name) and is_mutated(value.value):
             return True
         value = look_through(names, value)
         if isinstance(value, cst.Dict):

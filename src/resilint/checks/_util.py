@@ -65,5 +65,6 @@ def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
 
 def import_triggers(qualnames: Iterable[str]) -> set[str]:
     """Prefilter triggers for rules that follow imports: ``requests.get`` ->
-    ``"import:requests"`` (the file must import ``requests``; see prefilter.py)."""
-    return {import_trigger(q.split(".", 1)[0]) for q in qualnames if q}
+    ``"import:requests.get"`` (the file must import ``requests``, and slicing keeps
+    what uses a name bound to ``requests`` or ``requests.get``; see prefilter.py)."""
+    return {import_trigger(q) for q in qualnames if q}

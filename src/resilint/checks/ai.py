@@ -137,6 +137,8 @@ def _source_roots(file: Path, config_root: Path) -> list[Path]:
 
 
 class UnresolvableImport(Rule):
+    sliceable = True  # see Rule.sliceable
+
     kind = "unresolvable-import"
     description = "An import whose top-level module resolves nowhere: not stdlib, first-party, installed or declared."
     parameters = {

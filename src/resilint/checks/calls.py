@@ -54,14 +54,16 @@ class CallTracker(Rule):
     a call, and remembers names whose dict value is mutated (``opts["timeout"] = 5``)
     so that ``**opts`` may carry the keyword."""
 
+    sliceable = True  # see Rule.sliceable
+
     def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)
-        self.mutated: set[str] = set()
+        self._mutated: set[tuple[int, str]] = set()  # (id of the binding scope's node, name)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
-                self.mutated.add(target.target.value.value)  # opts["timeout"] = 5
+                self._note_mutated(target.target.value.value)  # opts["timeout"] = 5
 
     def note_mutation(self, node: cst.Call) -> None:
         func = node.func
@@ -70,7 +72,19 @@ class CallTracker(Rule):
             and isinstance(func.value, cst.Name)
             and func.attr.value in ("update", "setdefault")
         ):
-            self.mutated.add(func.value.value)
+            self._note_mutated(func.value.value)
+
+    def _note_mutated(self, name: str) -> None:
+        self._mutated.add(self._binding_key(name))
+
+    def is_mutated(self, name: str) -> bool:
+        """Whether the mapping ``name`` stands for here was mutated (so far) in place: a
+        local in its own function, a module-level name anywhere."""
+        return self._binding_key(name) in self._mutated
+
+    def _binding_key(self, name: str) -> tuple[int, str]:
+        scope = self.names.binding_scope(name) or self.names.module_scope  # unbound: a global
+        return id(scope.node), name
 
     def spec_for(self, specs: SpecSet, node: cst.Call) -> tuple[CallSpec, Constructed | None] | None:
         """The first spec that covers this call, and the object it is called on."""
@@ -184,7 +198,7 @@ class CallRequiresKeyword(CallTracker):
         if is_nonblocking(node, spec):
             return None
         config_keys = spec.config[1] if spec.config else ()
-        if star_kwargs_may_carry(self.names, node, (*spec.keywords, *config_keys), self.mutated):
+        if star_kwargs_may_carry(self.names, node, (*spec.keywords, *config_keys), self.is_mutated):
             return None
         arg = argument(node, spec.keywords, spec.position)
         written = written_callee(self.context.module, node.func) + "()"

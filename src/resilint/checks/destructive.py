@@ -106,6 +106,8 @@ def _service(call: cst.Call) -> str | None:
 
 
 class _BotoRule(Rule):
+    sliceable = True  # see Rule.sliceable
+
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         return import_triggers([*standard.params.get("client-factories", ()), *standard.params.get("resource-factories", ())])

@@ -15,6 +15,8 @@ class SwallowedException(Rule):
     """``except:`` / ``except Exception:`` (also in a tuple) whose body only passes:
     nothing logged, raised, returned or used. Reported at the ``except`` keyword."""
 
+    sliceable = True  # see Rule.sliceable
+
     kind = "swallowed-exception"
     description = "A broad exception handler whose body does nothing with the error."
     parameters = {

@@ -27,6 +27,8 @@ _MAX_DEPTH = 8
 class _FlagRule(Rule):
     """Shared visitor: recognise the evaluation, then let the subclass judge it."""
 
+    sliceable = True  # see Rule.sliceable
+
     @classmethod
     def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
         # Every recognised evaluation needs an import from an SDK or a configured

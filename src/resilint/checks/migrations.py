@@ -226,6 +226,7 @@ class DestructiveSql(MigrationRule):
     description = "SQL reaching an execute-like sink that truncates, drops or touches every row."
     wants_sql = True
     migrations_only = False
+    sliceable = True  # outside a migration a finding is the SQL of one call; in one, the other migration kinds parse it all
     parameters = {
         "sql": Param(list, doc="statement classes reported everywhere"),
         "sql-outside-migrations": Param(list, required=False, default=[], doc="classes reported outside migrations only"),

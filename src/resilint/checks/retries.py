@@ -59,6 +59,8 @@ class _PolicyRule(Rule):
     """Finds library retry policies: ``@retry`` / ``@retry(...)`` decorators and
     calls that build a policy (``Retrying(...)``, ``Retry(...)``)."""
 
+    sliceable = True  # see Rule.sliceable
+
     parameters: Mapping[str, Param] = {"libraries": Param(list, doc=_LIBRARIES_DOC)}
 
     @classmethod
@@ -69,7 +71,8 @@ class _PolicyRule(Rule):
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         libraries, loops = _parse(standard)
-        words = import_triggers(t for lib in libraries for t in lib.targets)
+        # A target may be imported under an alias (urllib3's Retry from requests.adapters).
+        words = import_triggers(t for lib in libraries for t in (*lib.targets, *(a for a, _ in lib.aliases)))
         return words | set(loops.triggers) if loops is not None else words
 
     def __init__(self, standard: Standard, context: Any) -> None:
@@ -232,6 +235,8 @@ class BackoffWithoutJitter(_WaitRule):
 
 class UnboundedRetryLoop(Rule):
     """``while True`` / ``itertools.count()`` retry loops with no way out (REL204)."""
+
+    sliceable = True  # see Rule.sliceable
 
     kind = "unbounded-retry-loop"
     description = "A hand-written retry loop with no attempt limit and no deadline."

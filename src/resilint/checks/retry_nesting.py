@@ -44,6 +44,8 @@ class _Call:
 
 
 class NestedRetry(Rule):
+    sliceable = True  # see Rule.sliceable
+
     kind = "nested-retry"
     description = "A retrying function calls another retrying function of the same module: attempts multiply."
     parameters = {
@@ -54,7 +56,8 @@ class NestedRetry(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        return import_triggers([*standard.params.get("policies", ()), *standard.params.get("blocks", ())])
+        aliases = standard.params.get("aliases", {})  # re-exports are imported under their own module
+        return import_triggers([*standard.params.get("policies", ()), *standard.params.get("blocks", ()), *aliases])
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)

@@ -49,15 +49,7 @@ FORMAT_SINKS = frozenset({"psycopg2.sql.SQL", "psycopg.sql.SQL"})
 SINK_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
 # Prefilter (see prefilter.py): an execute-like method, or an import of a library
 # whose text()/SQL() wraps a query.
-SINK_TRIGGERS = (
-    "execute",
-    "exec_driver_sql",
-    "RunSQL",
-    "import:sqlalchemy",
-    "import:sqlmodel",
-    "import:psycopg",
-    "import:psycopg2",
-)
+SINK_TRIGGERS = ("execute", "exec_driver_sql", "RunSQL", *(f"import:{f}" for f in sorted(SINK_FUNCTIONS)))
 
 DIALECTS = ("postgres", "mysql")  # PostgreSQL is the default target; MySQL for backticks & co.
 _MAX_SQL = 100_000  # characters; longer literals are not parsed

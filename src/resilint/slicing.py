@@ -1,0 +1,257 @@
+"""Hand libcst only the definitions the triggered rules can look at.
+
+The prefilter (prefilter.py) decides per file; most of a large module that
+passes it is still functions and methods that contain none of the triggers
+of the rules that will run. Parsing and visiting them is most of the cost of
+a check, so the engine blanks them out first: their lines become empty (line
+breaks kept), so every line and column of what remains is the file's own and
+positions need no mapping.
+
+What may be blanked is a *definition*: a function or class at module level,
+or a member of a class body. A class whose body holds definitions keeps its
+header and plain statements, and its members are judged one by one.
+Everything else is always kept: imports, module- and class-level statements,
+``if``/``try`` blocks. A definition is kept when it is *relevant*:
+
+- its text matches the prefilter of the triggered standards (a trigger word,
+  an import of a trigger module, an all-of group), or
+- it mentions a *relevant name*: the local name of an import of a trigger
+  module (``import requests as rq`` -> ``rq``), a name bound by a relevant
+  statement (``s = rq.Session()`` -> ``s``), a relevant top-level
+  definition, or an attribute assigned a relevant value anywhere
+  (``self.session = rq.Session()`` -> ``session``, which keeps every method
+  that mentions it, so every value of the attribute stays visible);
+- it is a top-level function or small class that a relevant part names (a
+  rule may follow a call into a module-level factory: flags.py reads what it
+  returns), or it mutates a module-level name a relevant part uses
+  (``OPTIONS["timeout"] = 5`` decides whether ``**OPTIONS`` carries one);
+- it belongs to a class whose header is relevant (``class S(rq.Session)``):
+  whether a subclass overrides anything decides what its instances are.
+
+The closure is a worklist over an index of which part mentions which
+identifier. Names are matched as identifiers in the text, strings and
+comments included, which only ever keeps more.
+
+The engine slices only when every triggered rule is :attr:`~resilint.rule.Rule.sliceable`:
+its findings in a definition depend on that definition and on what the
+module binds, never on another definition's body (a check that a migration
+has a ``downgrade`` is not). ``Engine(prefilter=False)`` turns slicing off
+with the prefilter; tests prove the findings are the same either way.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from resilint.prefilter import Prefilter
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Methods of the builtin containers that change them in place.
+_MUTATORS = frozenset({"update", "setdefault", "append", "extend", "insert", "add", "pop", "popitem", "clear", "remove", "discard"})
+
+
+@dataclass(eq=False)
+class _Part:
+    """A node of the relevance graph: a definition that may be blanked, a statement
+    that stays, or an attribute assignment inside a definition."""
+
+    first: int  # 1-based lines, decorators included
+    last: int
+    text: str
+    binds: frozenset[str] = frozenset()  # names that become relevant with it
+    blankable: bool = False
+    name: str | None = None  # a top-level definition that others may name
+    touches: frozenset[str] = frozenset()  # names a definition mutates in place
+    members: list[_Part] = field(default_factory=list)  # a class header's members
+    relevant: bool = False
+    words: frozenset[str] = frozenset()  # the identifiers in its text
+
+
+def relevant_slice(text: str, tree: ast.Module, prefilter: Prefilter) -> str | None:
+    """``text`` with the definitions no triggered rule can look at blanked out, or
+    None when nothing would be blanked. ``tree`` is ``ast.parse(text)``."""
+    if "\r" in text.replace("\r\n", ""):
+        return None  # a lone CR ends a line for CPython but not for str.split("\n")
+    lines = text.split("\n")
+    parts: list[_Part] = []
+    _collect(tree.body, lines, True, parts)
+    if not any(p.blankable for p in parts):
+        return None
+    _mark_relevant(parts, tree, prefilter)
+    blanked = [p for p in parts if p.blankable and not p.relevant]
+    if not blanked:
+        return None
+    for part in blanked:
+        for index in range(part.first - 1, part.last):
+            lines[index] = "\r" if lines[index].endswith("\r") else ""
+    return "\n".join(lines)
+
+
+def _mark_relevant(parts: list[_Part], tree: ast.Module, prefilter: Prefilter) -> None:
+    mentions: dict[str, list[_Part]] = {}
+    for part in parts:
+        part.words = frozenset(_IDENTIFIER.findall(part.text))
+        for word in part.words:
+            mentions.setdefault(word, []).append(part)
+    module_names = {n for p in parts if p.first and not p.blankable and p.name is None for n in p.binds}
+    providers: dict[str, list[_Part]] = {}  # name -> definitions that define or mutate it
+    for part in parts:
+        if part.name is not None:
+            providers.setdefault(part.name, []).append(part)
+        for touched in part.touches & module_names:
+            providers.setdefault(touched, []).append(part)
+
+    names: set[str] = set()
+    queue: list[_Part] = []
+
+    def mark(part: _Part, *, whole: bool = True) -> None:
+        if not part.relevant:
+            part.relevant = True
+            queue.append(part)
+            if whole:  # a class header relevant by its text: the class stays whole
+                for member in part.members:
+                    mark(member)
+
+    def add_name(name: str) -> None:
+        if name not in names:
+            names.add(name)
+            for part in mentions.get(name, ()):
+                mark(part)
+
+    for part in parts:
+        if prefilter.matches(part.text):
+            mark(part)
+    for name in _imported_names(tree, prefilter):
+        add_name(name)
+    while queue:
+        part = queue.pop()
+        for name in part.binds:
+            add_name(name)
+        for word in part.words & providers.keys():
+            for provider in providers[word]:
+                mark(provider, whole=False)  # named, not changed: a class keeps its header only
+
+
+def _collect(body: list[ast.stmt], lines: list[str], top_level: bool, parts: list[_Part]) -> list[_Part]:
+    """Append the parts of a module or class body to ``parts``; return that body's own."""
+    definitions = [s for s in body if isinstance(s, _DEFINITIONS)]
+    # A class body must keep a statement: if all of it could go, its first member stays.
+    keep_first = not top_level and len(definitions) == len(body)
+    own: list[_Part] = []
+    for statement in body:
+        first, last = _first_line(statement), statement.end_lineno or statement.lineno
+        if isinstance(statement, ast.ClassDef) and any(isinstance(s, _DEFINITIONS) for s in statement.body):
+            header_last = _first_line(statement.body[0]) - 1  # decorators, bases, keywords
+            header = "\n".join(lines[first - 1 : max(first, header_last)])
+            part = _Part(first, header_last, header, binds=frozenset({statement.name}))
+            parts.append(part)
+            part.members = _collect(statement.body, lines, False, parts)
+        elif isinstance(statement, _DEFINITIONS):
+            globals_, touches, assignments = _scan_definition(statement, lines)
+            part = _Part(
+                first,
+                last,
+                "\n".join(lines[first - 1 : last]),
+                binds=frozenset(globals_ | {statement.name}) if top_level else frozenset(globals_),
+                blankable=not (keep_first and statement is definitions[0]),
+                name=statement.name if top_level else None,
+                touches=frozenset(touches),
+            )
+            parts.append(part)
+            parts.extend(assignments)
+        else:
+            part = _Part(first, last, "\n".join(lines[first - 1 : last]), binds=_bound_names(statement))
+            parts.append(part)
+        own.append(part)
+    return own
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", ())
+    return min([statement.lineno, *(d.lineno for d in decorators)])
+
+
+def _imported_names(tree: ast.Module, prefilter: Prefilter) -> set[str]:
+    """Local names of imports outside definitions that stand for something a rule
+    follows: a qualified name of an import trigger, a module or class it lies in
+    (``import sqlalchemy as sa`` for ``sqlalchemy.text``) or something inside it,
+    or a name with a trigger word in it. Inside a definition, the import itself
+    matches the prefilter."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for local, qualname in _import_bindings(node):
+                if _related(qualname, prefilter.modules) or prefilter.matches(qualname):
+                    names.add(local)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for block in ("body", "orelse", "finalbody", "handlers"):
+                stack.extend(getattr(node, block, ()))
+    return names
+
+
+def _import_bindings(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    """``(local name, qualified name)`` pairs; relative imports stand for nothing here."""
+    if isinstance(node, ast.Import):
+        return [(a.asname, a.name) if a.asname else (a.name.split(".", 1)[0],) * 2 for a in node.names]
+    if node.level or not node.module:
+        return []
+    return [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names if a.name != "*"]
+
+
+def _related(qualname: str, targets: frozenset[str]) -> bool:
+    return any(t == qualname or t.startswith(qualname + ".") or qualname.startswith(t + ".") for t in targets)
+
+
+def _bound_names(statement: ast.stmt) -> frozenset[str]:
+    """The names a kept statement binds: assignment, loop and ``with`` targets,
+    definitions nested in it (``if``/``try`` blocks), attributes it sets."""
+    names: set[str] = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, _DEFINITIONS):
+            names.add(node.name)
+    return frozenset(names)  # imports: _imported_names knows which of their names matter
+
+
+def _scan_definition(definition: ast.stmt, lines: list[str]) -> tuple[set[str], set[str], list[_Part]]:
+    """One walk over a definition for what the closure needs of it:
+
+    - the globals it rebinds;
+    - the names it mutates in place (``X[k] = v``, ``del X[k]``, ``X.a = v``, ``X += 1``,
+      ``X.update(...)`` and the other mutating methods of the builtin containers);
+    - its attribute assignments ``x.attr = value``, as parts of their own: relevant
+      when the value is, they make ``attr`` a relevant name (whole lines, not
+      columns: a neighbour on the same line only keeps more).
+    """
+    globals_: set[str] = set()
+    touches: set[str] = set()
+    assignments: list[_Part] = []
+    for node in ast.walk(definition):
+        kind = type(node)
+        if kind is ast.Assign or kind is ast.AnnAssign:
+            value = node.value  # type: ignore[attr-defined]
+            targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
+            attributes = frozenset(t.attr for t in targets if type(t) is ast.Attribute)
+            if attributes and value is not None:
+                text = "\n".join(lines[value.lineno - 1 : value.end_lineno or value.lineno])
+                assignments.append(_Part(0, 0, text, binds=attributes))
+        elif kind is ast.Subscript or kind is ast.Attribute:
+            if type(node.ctx) is not ast.Load and type(node.value) is ast.Name:  # type: ignore[attr-defined]
+                touches.add(node.value.id)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            if type(func) is ast.Attribute and func.attr in _MUTATORS and type(func.value) is ast.Name:
+                touches.add(func.value.id)
+        elif kind is ast.AugAssign and type(node.target) is ast.Name:  # type: ignore[attr-defined]
+            touches.add(node.target.id)  # type: ignore[attr-defined]
+        elif kind is ast.Global:
+            globals_.update(node.names)  # type: ignore[attr-defined]
+    return globals_, touches, assignments
