@@ -295,7 +295,7 @@ class Engine:
         """The file parsed without the definitions none of ``standards`` can look at
         (slicing.py), or None: a rule is not sliceable, nothing can be left out, or the
         file does not parse (the full parse then reports it)."""
-        if len(text) < self.slice_min_chars or not all(self.ruleset.kind_of(s).sliceable for s in standards):
+        if len(text) < self.slice_min_chars or not all(self.ruleset.kind_of(s).sliceable_in(text) for s in standards):
             return None
         key = tuple(s.code for s in standards)
         prefilter = self._slice_filters.get(key)

@@ -49,6 +49,9 @@ class Prefilter:
     imports: re.Pattern[str] | None
     groups: tuple[tuple[Prefilter, ...], ...]  # each group: all must match
     modules: frozenset[str] = frozenset()  # the qualified names of the import triggers, groups included
+    # The top-level modules of ``imports``: one must occur as text before the regex
+    # (which tries every line start) is worth running; most files mention none.
+    import_tops: tuple[str, ...] = ()
 
     @classmethod
     def compile(cls, triggers: Iterable[Trigger]) -> Prefilter:
@@ -63,12 +66,13 @@ class Prefilter:
             else:
                 words.add(trigger)
         in_groups = {m for group in groups for part in group for m in part.modules}
-        return cls(frozenset(words), _import_pattern(modules), tuple(groups), frozenset(modules | in_groups))
+        tops = tuple(sorted({m.split(".", 1)[0] for m in modules}))
+        return cls(frozenset(words), _import_pattern(modules), tuple(groups), frozenset(modules | in_groups), tops)
 
     def matches(self, text: str) -> bool:
         if any(word in text for word in self.words):
             return True
-        if self.imports is not None and self.imports.search(text):
+        if self.imports is not None and any(top in text for top in self.import_tops) and self.imports.search(text):
             return True
         return any(all(part.matches(text) for part in group) for group in self.groups)
 

@@ -101,6 +101,12 @@ class Rule:
         return cls.triggers(standard)
 
     @classmethod
+    def sliceable_in(cls, text: str) -> bool:
+        """:attr:`sliceable` for one file's text, for kinds that can tell from it (a
+        migration check needs a migration whole, any other file only in part)."""
+        return cls.sliceable
+
+    @classmethod
     def cache_inputs(cls, standard: Standard, config: Config) -> str:
         """Anything besides the file's content and the standard's parameters that can
         change this rule's findings (e.g. the installed packages, a data file). It

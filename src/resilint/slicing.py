@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from resilint.prefilter import Prefilter
@@ -56,18 +57,25 @@ _MUTATORS = frozenset({"update", "setdefault", "append", "extend", "insert", "ad
 @dataclass(eq=False)
 class _Part:
     """A node of the relevance graph: a definition that may be blanked, a statement
-    that stays, or an attribute assignment inside a definition."""
+    or class header that stays, or an attribute assignment inside a definition."""
 
     first: int  # 1-based lines, decorators included
     last: int
     text: str
-    binds: frozenset[str] = frozenset()  # names that become relevant with it
+    node: ast.stmt | None = None  # a definition or statement (read only once relevant)
+    top_level: bool = False
     blankable: bool = False
-    name: str | None = None  # a top-level definition that others may name
-    touches: frozenset[str] = frozenset()  # names a definition mutates in place
+    binds: frozenset[str] = frozenset()  # headers and assignments: known up front
     members: list[_Part] = field(default_factory=list)  # a class header's members
     relevant: bool = False
     words: frozenset[str] = frozenset()  # the identifiers in its text
+    _touches: frozenset[str] | None = None
+
+    def touches(self) -> frozenset[str]:
+        """Names a definition mutates in place (computed on first use)."""
+        if self._touches is None:
+            self._touches = _mutated_names(self.node) if self.blankable and self.node is not None else frozenset()
+        return self._touches
 
 
 def relevant_slice(text: str, tree: ast.Module, prefilter: Prefilter) -> str | None:
@@ -80,7 +88,7 @@ def relevant_slice(text: str, tree: ast.Module, prefilter: Prefilter) -> str | N
     _collect(tree.body, lines, True, parts)
     if not any(p.blankable for p in parts):
         return None
-    _mark_relevant(parts, tree, prefilter)
+    _mark_relevant(parts, tree, lines, prefilter)
     blanked = [p for p in parts if p.blankable and not p.relevant]
     if not blanked:
         return None
@@ -90,20 +98,17 @@ def relevant_slice(text: str, tree: ast.Module, prefilter: Prefilter) -> str | N
     return "\n".join(lines)
 
 
-def _mark_relevant(parts: list[_Part], tree: ast.Module, prefilter: Prefilter) -> None:
+def _mark_relevant(parts: list[_Part], tree: ast.Module, lines: list[str], prefilter: Prefilter) -> None:
+    """The closure of the module docstring, as a worklist over an index of which part
+    mentions which identifier. A definition's body is walked (ast) only once it is
+    relevant, or when it may mutate a module-level name a relevant part uses."""
     mentions: dict[str, list[_Part]] = {}
+    defined: dict[str, list[_Part]] = {}  # top-level functions and small classes by name
     for part in parts:
-        part.words = frozenset(_IDENTIFIER.findall(part.text))
-        for word in part.words:
-            mentions.setdefault(word, []).append(part)
-    module_names = {n for p in parts if p.first and not p.blankable and p.name is None for n in p.binds}
-    providers: dict[str, list[_Part]] = {}  # name -> definitions that define or mutate it
-    for part in parts:
-        if part.name is not None:
-            providers.setdefault(part.name, []).append(part)
-        for touched in part.touches & module_names:
-            providers.setdefault(touched, []).append(part)
-
+        _index(part, mentions)
+        if part.top_level and part.blankable:
+            defined.setdefault(part.node.name, []).append(part)  # type: ignore[union-attr]
+    module_names = _module_level_names(tree.body)
     names: set[str] = set()
     queue: list[_Part] = []
 
@@ -128,11 +133,44 @@ def _mark_relevant(parts: list[_Part], tree: ast.Module, prefilter: Prefilter) -
         add_name(name)
     while queue:
         part = queue.pop()
-        for name in part.binds:
+        for name in _binds(part, lines, prefilter, names, mentions, mark):
             add_name(name)
-        for word in part.words & providers.keys():
-            for provider in providers[word]:
-                mark(provider, whole=False)  # named, not changed: a class keeps its header only
+        for word in part.words & defined.keys():
+            for definition in defined[word]:
+                mark(definition, whole=False)  # named, not changed: a class keeps its header only
+        for word in part.words & module_names:
+            for other in mentions[word]:
+                if not other.relevant and word in other.touches():
+                    mark(other)
+
+
+def _index(part: _Part, mentions: dict[str, list[_Part]]) -> None:
+    part.words = frozenset(_IDENTIFIER.findall(part.text))
+    for word in part.words:
+        mentions.setdefault(word, []).append(part)
+
+
+def _binds(
+    part: _Part,
+    lines: list[str],
+    prefilter: Prefilter,
+    names: set[str],
+    mentions: dict[str, list[_Part]],
+    mark: Callable[[_Part], None],
+) -> frozenset[str] | set[str]:
+    """The names a relevant part makes relevant. A definition's attribute assignments
+    join the graph now, relevant at once or when a name they mention becomes so."""
+    node = part.node
+    if node is None or isinstance(node, ast.ClassDef) and part.members:
+        return part.binds  # a class header, an attribute assignment
+    if not isinstance(node, _DEFINITIONS):
+        return _bound_names(node)
+    found = {node.name} if part.top_level else set()
+    for assignment in _scan_definition(node, lines, found):
+        _index(assignment, mentions)
+        if prefilter.matches(assignment.text) or not names.isdisjoint(assignment.words):
+            mark(assignment)
+    return found
 
 
 def _collect(body: list[ast.stmt], lines: list[str], top_level: bool, parts: list[_Part]) -> list[_Part]:
@@ -146,27 +184,33 @@ def _collect(body: list[ast.stmt], lines: list[str], top_level: bool, parts: lis
         if isinstance(statement, ast.ClassDef) and any(isinstance(s, _DEFINITIONS) for s in statement.body):
             header_last = _first_line(statement.body[0]) - 1  # decorators, bases, keywords
             header = "\n".join(lines[first - 1 : max(first, header_last)])
-            part = _Part(first, header_last, header, binds=frozenset({statement.name}))
+            part = _Part(first, header_last, header, statement, top_level, binds=frozenset({statement.name}))
             parts.append(part)
             part.members = _collect(statement.body, lines, False, parts)
-        elif isinstance(statement, _DEFINITIONS):
-            globals_, touches, assignments = _scan_definition(statement, lines)
-            part = _Part(
-                first,
-                last,
-                "\n".join(lines[first - 1 : last]),
-                binds=frozenset(globals_ | {statement.name}) if top_level else frozenset(globals_),
-                blankable=not (keep_first and statement is definitions[0]),
-                name=statement.name if top_level else None,
-                touches=frozenset(touches),
-            )
-            parts.append(part)
-            parts.extend(assignments)
         else:
-            part = _Part(first, last, "\n".join(lines[first - 1 : last]), binds=_bound_names(statement))
+            blankable = isinstance(statement, _DEFINITIONS) and not (keep_first and statement is definitions[0])
+            part = _Part(first, last, "\n".join(lines[first - 1 : last]), statement, top_level, blankable)
             parts.append(part)
         own.append(part)
     return own
+
+
+def _module_level_names(body: list[ast.stmt]) -> set[str]:
+    """Names assigned at module level (looking into ``if``/``try``/``with``/loop
+    blocks, not into definitions), for telling which mutations can matter."""
+    names: set[str] = set()
+    for statement in body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif not isinstance(statement, _DEFINITIONS):
+            for block in ("body", "orelse", "finalbody"):
+                inner = getattr(statement, block, None)
+                if isinstance(inner, list):
+                    names |= _module_level_names(inner)
+            for handler in getattr(statement, "handlers", ()):
+                names |= _module_level_names(handler.body)
+    return names
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -221,18 +265,11 @@ def _bound_names(statement: ast.stmt) -> frozenset[str]:
     return frozenset(names)  # imports: _imported_names knows which of their names matter
 
 
-def _scan_definition(definition: ast.stmt, lines: list[str]) -> tuple[set[str], set[str], list[_Part]]:
-    """One walk over a definition for what the closure needs of it:
-
-    - the globals it rebinds;
-    - the names it mutates in place (``X[k] = v``, ``del X[k]``, ``X.a = v``, ``X += 1``,
-      ``X.update(...)`` and the other mutating methods of the builtin containers);
-    - its attribute assignments ``x.attr = value``, as parts of their own: relevant
-      when the value is, they make ``attr`` a relevant name (whole lines, not
-      columns: a neighbour on the same line only keeps more).
-    """
-    globals_: set[str] = set()
-    touches: set[str] = set()
+def _scan_definition(definition: ast.stmt, lines: list[str], binds: set[str]) -> list[_Part]:
+    """One walk over a relevant definition: the globals it rebinds go into ``binds``;
+    its attribute assignments ``x.attr = value`` come back as parts of their own,
+    relevant when the value is, binding ``attr`` (whole lines, not columns: a
+    neighbour on the same line only keeps more)."""
     assignments: list[_Part] = []
     for node in ast.walk(definition):
         kind = type(node)
@@ -243,15 +280,24 @@ def _scan_definition(definition: ast.stmt, lines: list[str]) -> tuple[set[str], 
             if attributes and value is not None:
                 text = "\n".join(lines[value.lineno - 1 : value.end_lineno or value.lineno])
                 assignments.append(_Part(0, 0, text, binds=attributes))
-        elif kind is ast.Subscript or kind is ast.Attribute:
+        elif kind is ast.Global:
+            binds.update(node.names)  # type: ignore[attr-defined]
+    return assignments
+
+
+def _mutated_names(definition: ast.stmt) -> frozenset[str]:
+    """Names a definition mutates in place: ``X[k] = v``, ``del X[k]``, ``X.a = v``,
+    ``X += ...``, ``X.update(...)`` and the other mutating methods of the builtin containers."""
+    names: set[str] = set()
+    for node in ast.walk(definition):
+        kind = type(node)
+        if kind is ast.Subscript or kind is ast.Attribute:
             if type(node.ctx) is not ast.Load and type(node.value) is ast.Name:  # type: ignore[attr-defined]
-                touches.add(node.value.id)  # type: ignore[attr-defined]
+                names.add(node.value.id)  # type: ignore[attr-defined]
         elif kind is ast.Call:
             func = node.func  # type: ignore[attr-defined]
             if type(func) is ast.Attribute and func.attr in _MUTATORS and type(func.value) is ast.Name:
-                touches.add(func.value.id)
+                names.add(func.value.id)
         elif kind is ast.AugAssign and type(node.target) is ast.Name:  # type: ignore[attr-defined]
-            touches.add(node.target.id)  # type: ignore[attr-defined]
-        elif kind is ast.Global:
-            globals_.update(node.names)  # type: ignore[attr-defined]
-    return globals_, touches, assignments
+            names.add(node.target.id)  # type: ignore[attr-defined]
+    return frozenset(names)

@@ -30,8 +30,14 @@ from resilint.checks.migrations_django import (
     is_migration_class,
     read_migration,
 )
+from resilint.prefilter import Prefilter, Trigger
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
+
+# What a migration file always holds (prefilter.py): a Django migration subclasses
+# django.db.migrations.Migration; an Alembic one imports alembic and defines upgrade().
+MIGRATION_TRIGGERS: tuple[Trigger, ...] = (("import:django.db.migrations", "Migration"), ("import:alembic.op", "upgrade"))
+_MIGRATION_FILE = Prefilter.compile(MIGRATION_TRIGGERS)
 
 SQL_DESCRIPTIONS = {
     "drop-table": "drops a table and all its rows",
@@ -52,9 +58,8 @@ class MigrationRule(Rule):
     migrations_only: ClassVar[bool] = True
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        words = ["migrations", "alembic"]
-        return words if cls.migrations_only else [*words, *sql.SINK_TRIGGERS]
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
+        return MIGRATION_TRIGGERS if cls.migrations_only else [*MIGRATION_TRIGGERS, *sql.SINK_TRIGGERS]
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)
@@ -226,7 +231,11 @@ class DestructiveSql(MigrationRule):
     description = "SQL reaching an execute-like sink that truncates, drops or touches every row."
     wants_sql = True
     migrations_only = False
-    sliceable = True  # outside a migration a finding is the SQL of one call; in one, the other migration kinds parse it all
+    sliceable = True  # the SQL of one call decides, and whether the file is a migration
+
+    @classmethod
+    def sliceable_in(cls, text: str) -> bool:
+        return not _MIGRATION_FILE.matches(text)  # a migration is judged whole (upgrade() may be empty)
     parameters = {
         "sql": Param(list, doc="statement classes reported everywhere"),
         "sql-outside-migrations": Param(list, required=False, default=[], doc="classes reported outside migrations only"),
