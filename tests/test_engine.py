@@ -202,3 +202,15 @@ def test_an_unexpected_engine_failure_costs_one_file(engine: Engine, tmp_path: P
     monkeypatch.setattr(engine, "check_source", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("bug")))
     (error,) = engine.check_file(good, "good.py").errors
     assert error.message == "internal error while checking: RuntimeError: bug"
+
+
+def test_a_file_nothing_triggers_is_rel001_only_if_libcst_cannot_read_it_either() -> None:
+    """Unparsed files get CPython's syntax check; syntax newer than the running Python
+    (t-strings before 3.14) is what libcst reads, so it is no REL001 either way."""
+    config = Config(root=Path.cwd())
+    newer = 'name = "x"\ngreeting = t"hello {name}"\n'
+    broken = "def f(:\n    pass\n"
+    for prefilter in (True, False):
+        engine = Engine(config, prefilter=prefilter)
+        assert [f.code for f in engine.check_source(newer, "new.py").findings] == []
+        assert [f.code for f in engine.check_source(broken, "broken.py").findings] == ["REL001"]

@@ -39,3 +39,21 @@ def test_words_and_all_of_groups() -> None:
     assert pre.matches("for i in range(3):\n    try: f()\n    except E: pass\n")
     assert not pre.matches("try: f()\nexcept E: pass\n")
     assert not pre.matches("for i in range(3): f()\n")
+
+
+def test_regex_triggers() -> None:
+    pre = Prefilter.compile([r"re:except\s*:", r"re:(?i:\bdrop\b)"])
+    assert pre.matches("try: f()\nexcept  :\n    pass\n")  # two spaces: a word could not say it
+    assert pre.matches('sql = "Drop table t"\n')
+    assert not pre.matches("try: f()\nexcept E:\n    pass\n")
+    assert not pre.matches("raindrop = 1\n")
+
+
+def test_file_members_of_a_group_match_anywhere_in_the_file_but_not_per_definition() -> None:
+    triggers = [("execute", "file:re:(?i:\\bdelete\\b)")]
+    whole_file = Prefilter.compile(triggers)
+    assert whole_file.matches('WIPE = "DELETE FROM t"\ndef run(db):\n    db.execute(WIPE)\n')
+    assert not whole_file.matches("def run(db, sql):\n    db.execute(sql)\n")  # no verb: nothing to find
+    per_definition = Prefilter.compile(triggers, per_definition=True)
+    assert per_definition.matches("def run(db):\n    db.execute(WIPE)\n")  # the verb is elsewhere
+    assert not per_definition.matches("def other():\n    return 1\n")

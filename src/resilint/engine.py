@@ -235,6 +235,8 @@ class Engine:
             standards = self._triggered(text, standards)
             if not standards:
                 problem = _cpython_syntax_error(text) if SYNTAX_ERROR in codes else None
+                if problem is not None and _may_be_newer_syntax(problem) and _libcst_accepts(text):
+                    problem = None  # newer syntax than this Python's (t-strings on 3.11): libcst reads it
                 return Analysis((problem,) if problem else ())
         module = self._parse_slice(text, standards) if self.prefilter and changed is None else None
         try:
@@ -301,7 +303,7 @@ class Engine:
         prefilter = self._slice_filters.get(key)
         if prefilter is None:
             triggers = (t for s in standards for t in self.ruleset.kind_of(s).triggers_for(s, self.config) or ())
-            prefilter = self._slice_filters[key] = Prefilter.compile(triggers)
+            prefilter = self._slice_filters[key] = Prefilter.compile(triggers, per_definition=True)
         try:
             sliced = relevant_slice(text, ast.parse(text), prefilter)
             return cst.parse_module(sliced) if sliced is not None else None
@@ -458,6 +460,22 @@ def _cpython_syntax_error(text: str) -> Located | None:
     except (ValueError, RecursionError, MemoryError) as err:
         return Located(SYNTAX_ERROR, _FILE_START, f"cannot parse: {type(err).__name__}")
     return None
+
+
+def _may_be_newer_syntax(problem: Located) -> bool:
+    """A plain syntax error, not a parser limit (``too many nested parentheses``,
+    recursion, memory): only then is libcst asked (on pathological nesting it would
+    be slow, and fail the same way)."""
+    message = problem.message
+    return not any(limit in message for limit in ("too many", "too deeply", "RecursionError", "MemoryError", "ValueError"))
+
+
+def _libcst_accepts(text: str) -> bool:
+    try:
+        cst.parse_module(text)
+    except Exception:
+        return False
+    return True
 
 
 def _syntax_finding(text: str, exc: cst.ParserSyntaxError) -> Located:

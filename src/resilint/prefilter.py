@@ -10,7 +10,15 @@ any trigger matches. A trigger is
   a docstring or a URL ("http://...") does not make a file worth parsing. The
   rest of the name (``import:sqlalchemy.text``) tells slicing.py which of the
   imported names matter;
-- a tuple of triggers: all of them must match (``("except", "while")``).
+- ``"re:<pattern>"``: a regular expression that must match somewhere in the
+  text, for what a word cannot say precisely enough (``except`` naming a
+  broad class and doing nothing: ``re:except\b[^:]*\bException\b...``);
+  flags go inline and scoped (``(?i:drop)``);
+- a tuple of triggers: all of them must match (``("except", "while")``);
+  slicing.py reads it per definition: all must match in the same one;
+- ``"file:<trigger>"``, in a tuple: must match the file, but may match in a
+  different definition than the rest of the tuple (the verb of a SQL string
+  can sit in a module constant, far from the ``execute`` that runs it).
 
 A trigger set of ``None`` means "always parse".
 """
@@ -23,6 +31,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 IMPORT_PREFIX = "import:"
+REGEX_PREFIX = "re:"
+FILE_PREFIX = "file:"
 
 Trigger = str | tuple  # tuple: all of its items must match
 
@@ -48,31 +58,44 @@ class Prefilter:
     words: frozenset[str]
     imports: re.Pattern[str] | None
     groups: tuple[tuple[Prefilter, ...], ...]  # each group: all must match
+    patterns: re.Pattern[str] | None = None  # the re: triggers, as one alternation
     modules: frozenset[str] = frozenset()  # the qualified names of the import triggers, groups included
     # The top-level modules of ``imports``: one must occur as text before the regex
     # (which tries every line start) is worth running; most files mention none.
     import_tops: tuple[str, ...] = ()
 
     @classmethod
-    def compile(cls, triggers: Iterable[Trigger]) -> Prefilter:
+    def compile(cls, triggers: Iterable[Trigger], *, per_definition: bool = False) -> Prefilter:
+        """``per_definition``: for slicing, where a ``file:`` member of a tuple is
+        already known to match (the file passed) and says nothing about a definition."""
         words: set[str] = set()
         modules: set[str] = set()
+        patterns: set[str] = set()
         groups: list[tuple[Prefilter, ...]] = []
         for trigger in triggers:
             if isinstance(trigger, tuple):
+                if per_definition:
+                    trigger = tuple(t for t in trigger if not (isinstance(t, str) and t.startswith(FILE_PREFIX)))
+                else:
+                    trigger = tuple(t.removeprefix(FILE_PREFIX) if isinstance(t, str) else t for t in trigger)
                 groups.append(tuple(cls.compile([item]) for item in trigger))
             elif trigger.startswith(IMPORT_PREFIX):
                 modules.add(trigger[len(IMPORT_PREFIX) :])
+            elif trigger.startswith(REGEX_PREFIX):
+                patterns.add(trigger[len(REGEX_PREFIX) :])
             else:
                 words.add(trigger)
         in_groups = {m for group in groups for part in group for m in part.modules}
         tops = tuple(sorted({m.split(".", 1)[0] for m in modules}))
-        return cls(frozenset(words), _import_pattern(modules), tuple(groups), frozenset(modules | in_groups), tops)
+        regex = re.compile("|".join(f"(?:{p})" for p in sorted(patterns))) if patterns else None
+        return cls(frozenset(words), _import_pattern(modules), tuple(groups), regex, frozenset(modules | in_groups), tops)
 
     def matches(self, text: str) -> bool:
         if any(word in text for word in self.words):
             return True
         if self.imports is not None and any(top in text for top in self.import_tops) and self.imports.search(text):
+            return True
+        if self.patterns is not None and self.patterns.search(text):
             return True
         return any(all(part.matches(text) for part in group) for group in self.groups)
 

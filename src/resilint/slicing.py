@@ -21,12 +21,14 @@ Everything else is always kept: imports, module- and class-level statements,
   definition, or an attribute assigned a relevant value anywhere
   (``self.session = rq.Session()`` -> ``session``, which keeps every method
   that mentions it, so every value of the attribute stays visible);
-- it is a top-level function or small class that a relevant part names (a
-  rule may follow a call into a module-level factory: flags.py reads what it
-  returns), or it mutates a module-level name a relevant part uses
-  (``OPTIONS["timeout"] = 5`` decides whether ``**OPTIONS`` carries one);
 - it belongs to a class whose header is relevant (``class S(rq.Session)``):
   whether a subclass overrides anything decides what its instances are.
+
+A definition is also kept, as *context* only (what it binds does not become
+relevant), when it is a top-level function or small class that a kept part
+names (a rule may follow a call into a module-level factory: flags.py reads
+what it returns), or when it mutates a module-level name a kept part uses
+(``OPTIONS["timeout"] = 5`` decides whether ``**OPTIONS`` carries one).
 
 The closure is a worklist over an index of which part mentions which
 identifier. Names are matched as identifiers in the text, strings and
@@ -49,6 +51,7 @@ from dataclasses import dataclass, field
 from resilint.prefilter import Prefilter
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_DROPPED, _CONTEXT, _RELEVANT = 0, 1, 2  # a part's state in the closure
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Methods of the builtin containers that change them in place.
 _MUTATORS = frozenset({"update", "setdefault", "append", "extend", "insert", "add", "pop", "popitem", "clear", "remove", "discard"})
@@ -67,7 +70,7 @@ class _Part:
     blankable: bool = False
     binds: frozenset[str] = frozenset()  # headers and assignments: known up front
     members: list[_Part] = field(default_factory=list)  # a class header's members
-    relevant: bool = False
+    state: int = 0  # _DROPPED, _CONTEXT or _RELEVANT
     words: frozenset[str] = frozenset()  # the identifiers in its text
     _touches: frozenset[str] | None = None
 
@@ -89,7 +92,7 @@ def relevant_slice(text: str, tree: ast.Module, prefilter: Prefilter) -> str | N
     if not any(p.blankable for p in parts):
         return None
     _mark_relevant(parts, tree, lines, prefilter)
-    blanked = [p for p in parts if p.blankable and not p.relevant]
+    blanked = [p for p in parts if p.blankable and p.state == _DROPPED]
     if not blanked:
         return None
     for part in blanked:
@@ -112,13 +115,19 @@ def _mark_relevant(parts: list[_Part], tree: ast.Module, lines: list[str], prefi
     names: set[str] = set()
     queue: list[_Part] = []
 
-    def mark(part: _Part, *, whole: bool = True) -> None:
-        if not part.relevant:
-            part.relevant = True
+    def mark(part: _Part) -> None:
+        """Relevant: what it binds becomes relevant too."""
+        if part.state != _RELEVANT:
+            part.state = _RELEVANT
             queue.append(part)
-            if whole:  # a class header relevant by its text: the class stays whole
-                for member in part.members:
-                    mark(member)
+            for member in part.members:  # a class header relevant by its text: the class stays whole
+                mark(member)
+
+    def keep(part: _Part) -> None:
+        """Kept as context (a factory, a mutation): what it binds does not become relevant."""
+        if part.state == _DROPPED:
+            part.state = _CONTEXT
+            queue.append(part)
 
     def add_name(name: str) -> None:
         if name not in names:
@@ -133,15 +142,16 @@ def _mark_relevant(parts: list[_Part], tree: ast.Module, lines: list[str], prefi
         add_name(name)
     while queue:
         part = queue.pop()
-        for name in _binds(part, lines, prefilter, names, mentions, mark):
-            add_name(name)
+        if part.state == _RELEVANT:
+            for name in _binds(part, lines, prefilter, names, mentions, mark):
+                add_name(name)
         for word in part.words & defined.keys():
             for definition in defined[word]:
-                mark(definition, whole=False)  # named, not changed: a class keeps its header only
+                keep(definition)
         for word in part.words & module_names:
             for other in mentions[word]:
-                if not other.relevant and word in other.touches():
-                    mark(other)
+                if other.state == _DROPPED and word in other.touches():
+                    keep(other)
 
 
 def _index(part: _Part, mentions: dict[str, list[_Part]]) -> None:

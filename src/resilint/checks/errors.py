@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -26,12 +27,14 @@ class SwallowedException(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        # A broad handler names a broad class ("Exception" is in "BaseException") or
-        # is bare: "except:" (the spaced form "except :" is legal too).
-        words = list(standard.params.get("broad", ()))
+        # A handler that names a broad class (alone, in a tuple, as builtins.X) or is
+        # bare, whose first statement is inert (see _inert: every one must be).
+        inert = r"(?:\s|\\|#[^\n]*)*(?:pass\b|continue\b|\.\.\.|[rRuUbBfF]{0,2}[\"'])"
+        broad = "|".join(re.escape(b) for b in standard.params.get("broad", ()))
+        patterns = [rf"except\b[^:]*\b(?:{broad})\b[^:]*:{inert}"] if broad else []
         if standard.params.get("bare", True):
-            words += ["except:", "except :"]
-        return words
+            patterns.append(rf"except\s*:{inert}")
+        return [f"re:{p}" for p in patterns]
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self._check(node)

@@ -59,7 +59,7 @@ class MigrationRule(Rule):
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
-        return MIGRATION_TRIGGERS if cls.migrations_only else [*MIGRATION_TRIGGERS, *sql.SINK_TRIGGERS]
+        return MIGRATION_TRIGGERS if cls.migrations_only else [*MIGRATION_TRIGGERS, *sql.DESTRUCTIVE_TRIGGERS]
 
     def __init__(self, standard: Standard, context: Any) -> None:
         super().__init__(standard, context)

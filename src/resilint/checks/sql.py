@@ -50,6 +50,12 @@ SINK_METHODS = frozenset({"execute", "executemany", "executescript", "exec_drive
 # Prefilter (see prefilter.py): an execute-like method, or an import of a library
 # whose text()/SQL() wraps a query.
 SINK_TRIGGERS = ("execute", "exec_driver_sql", "RunSQL", *(f"import:{f}" for f in sorted(SINK_FUNCTIONS)))
+# Every statement class below needs one of these keywords in the literal text of the
+# SQL (holes never decide a verb): somewhere in the file, not necessarily where the
+# sink is (``WIPE = "DELETE FROM t"`` ... ``cursor.execute(WIPE)``).
+VERB_TRIGGER = r"file:re:(?i:\b(?:drop|truncate|rename|delete|update)\b)"
+# A sink, and a verb for it to run.
+DESTRUCTIVE_TRIGGERS = tuple((sink, VERB_TRIGGER) for sink in SINK_TRIGGERS)
 
 DIALECTS = ("postgres", "mysql")  # PostgreSQL is the default target; MySQL for backticks & co.
 _MAX_SQL = 100_000  # characters; longer literals are not parsed
