@@ -55,10 +55,15 @@ class _Traversal:
     then every rule's visitor methods. A rule that raises is disabled for the rest
     of the file and reported as REL002; the others carry on."""
 
-    def __init__(self, names: NameResolver, rules: list[Rule]) -> None:
+    def __init__(self, module: cst.Module, names: NameResolver, rules: list[Rule]) -> None:
         self.names = names
         self.rules = rules
         self.crashes: list[tuple[Rule, BaseException, cst.CSTNode]] = []
+        # id(node) -> index of the top-level statement it is in: positions.py then
+        # generates code for the statements with findings only.
+        self.statement_of: dict[int, int] = {}
+        self._statements = {id(statement): index for index, statement in enumerate(module.body)}
+        self._current = -1
         self._build_tables()
 
     def _build_tables(self) -> None:
@@ -86,6 +91,9 @@ class _Traversal:
         self._build_tables()
 
     def enter(self, node: cst.CSTNode) -> None:
+        self._current = self._statements.get(id(node), self._current)
+        if self._current >= 0:
+            self.statement_of[id(node)] = self._current
         self.names.enter(node)
         node_type = type(node)
         methods = self._visits.get(node_type)
@@ -102,6 +110,8 @@ class _Traversal:
         if methods:
             self._call(methods, node)
         self.names.leave(node)
+        if id(node) in self._statements:
+            self._current = -1  # the module's header and footer comments follow the body
 
     def finish(self) -> None:
         for rule in list(self.rules):
@@ -238,7 +248,9 @@ class Engine:
                 if problem is not None and _may_be_newer_syntax(problem) and _libcst_accepts(text):
                     problem = None  # newer syntax than this Python's (t-strings on 3.11): libcst reads it
                 return Analysis((problem,) if problem else ())
-        module = self._parse_slice(text, standards) if self.prefilter and changed is None else None
+        module, parsed_text, tree = None, text, None
+        if self.prefilter and changed is None:
+            module, parsed_text, tree = self._parse_slice(text, standards)
         try:
             module = module or cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
@@ -262,7 +274,7 @@ class Engine:
             provenance=provenance,
         )
         rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
-        traversal = _Traversal(context.names, rules)
+        traversal = _Traversal(module, context.names, rules)
         try:
             walk(module, traversal.enter, traversal.leave)
             traversal.finish()
@@ -273,7 +285,7 @@ class Engine:
             crashed = self.ruleset.standards[RULE_CRASHED]
             raw.extend(_crash_finding(crashed, rule, exc, node) for rule, exc, node in traversal.crashes)
         try:
-            spans = spans_of(module, [r.node for r in raw])
+            spans = spans_of(module, [r.node for r in raw], statement_of=traversal.statement_of, text=parsed_text, tree=tree)
         except RecursionError:  # libcst's code generation recurses per nesting level
             return Analysis(errors=("too deeply nested to locate findings (recursion limit)",), parsed=True)
         located = (Located(r.standard.code, spans.get(id(r.node), _FILE_START), r.message, r.fix) for r in raw)
@@ -293,22 +305,29 @@ class Engine:
         codes = selection.matching(text)
         return tuple(s for s in standards if s.code in codes)
 
-    def _parse_slice(self, text: str, standards: tuple[Standard, ...]) -> cst.Module | None:
+    def _parse_slice(
+        self, text: str, standards: tuple[Standard, ...]
+    ) -> tuple[cst.Module | None, str, ast.Module | None]:
         """The file parsed without the definitions none of ``standards`` can look at
-        (slicing.py), or None: a rule is not sliceable, nothing can be left out, or the
-        file does not parse (the full parse then reports it)."""
+        (slicing.py): the module (None when a rule is not sliceable, nothing can be
+        left out, or the file does not parse: the full parse then decides), the text
+        it was parsed from, and the file's ``ast`` (for positions.py) if it was made."""
         if len(text) < self.slice_min_chars or not all(self.ruleset.kind_of(s).sliceable_in(text) for s in standards):
-            return None
+            return None, text, None
         key = tuple(s.code for s in standards)
         prefilter = self._slice_filters.get(key)
         if prefilter is None:
             triggers = (t for s in standards for t in self.ruleset.kind_of(s).triggers_for(s, self.config) or ())
             prefilter = self._slice_filters[key] = Prefilter.compile(triggers, per_definition=True)
         try:
-            sliced = relevant_slice(text, ast.parse(text), prefilter)
-            return cst.parse_module(sliced) if sliced is not None else None
-        except Exception:  # SyntaxError, RecursionError, libcst's errors: the full parse decides
-            return None
+            tree = ast.parse(text)
+        except Exception:  # SyntaxError, RecursionError, MemoryError: the full parse reports it
+            return None, text, None
+        try:
+            sliced = relevant_slice(text, tree, prefilter)
+            return (cst.parse_module(sliced), sliced, tree) if sliced is not None else (None, text, tree)
+        except Exception:  # libcst's errors: the full parse decides
+            return None, text, tree
 
     def _may_be_ai(self, src: SourceFile) -> bool:
         """Whether any provenance source could mark a line of this file AI-assisted.

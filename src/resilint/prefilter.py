@@ -90,6 +90,18 @@ class Prefilter:
         regex = re.compile("|".join(f"(?:{p})" for p in sorted(patterns))) if patterns else None
         return cls(frozenset(words), _import_pattern(modules), tuple(groups), regex, frozenset(modules | in_groups), tops)
 
+    def within(self, text: str) -> Prefilter:
+        """The same test for pieces of ``text`` (slicing.py asks it of every
+        definition): words, modules and groups that do not occur in it are left out."""
+        words = frozenset(w for w in self.words if w in text)
+        tops = tuple(t for t in self.import_tops if t in text)
+        groups = tuple(
+            narrowed
+            for narrowed in (tuple(part.within(text) for part in group) for group in self.groups)
+            if all(part.words or part.import_tops or part.patterns is not None or part.groups for part in narrowed)
+        )
+        return Prefilter(words, self.imports if tops else None, groups, self.patterns, self.modules, tops)
+
     def matches(self, text: str) -> bool:
         if any(word in text for word in self.words):
             return True

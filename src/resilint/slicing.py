@@ -91,7 +91,7 @@ def relevant_slice(text: str, tree: ast.Module, prefilter: Prefilter) -> str | N
     _collect(tree.body, lines, True, parts)
     if not any(p.blankable for p in parts):
         return None
-    _mark_relevant(parts, tree, lines, prefilter)
+    _mark_relevant(parts, tree, lines, prefilter.within(text))
     blanked = [p for p in parts if p.blankable and p.state == _DROPPED]
     if not blanked:
         return None
@@ -235,12 +235,14 @@ def _imported_names(tree: ast.Module, prefilter: Prefilter) -> set[str]:
     or a name with a trigger word in it. Inside a definition, the import itself
     matches the prefilter."""
     names: set[str] = set()
+    targets = prefilter.modules
+    holders = {t.rsplit(".", n)[0] for t in targets for n in range(1, t.count(".") + 1)}  # modules, classes
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for local, qualname in _import_bindings(node):
-                if _related(qualname, prefilter.modules) or prefilter.matches(qualname):
+                if qualname in holders or _inside(qualname, targets) or prefilter.matches(qualname):
                     names.add(local)
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for block in ("body", "orelse", "finalbody", "handlers"):
@@ -257,8 +259,10 @@ def _import_bindings(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]
     return [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names if a.name != "*"]
 
 
-def _related(qualname: str, targets: frozenset[str]) -> bool:
-    return any(t == qualname or t.startswith(qualname + ".") or qualname.startswith(t + ".") for t in targets)
+def _inside(qualname: str, targets: frozenset[str]) -> bool:
+    """``qualname`` is a target or lies inside one."""
+    dotted = qualname.split(".")
+    return any(".".join(dotted[:n]) in targets for n in range(1, len(dotted) + 1))
 
 
 def _bound_names(statement: ast.stmt) -> frozenset[str]:

@@ -35,8 +35,12 @@ from resilint.rule import Param, Rule
 from resilint.standards import Standard
 
 # What a migration file always holds (prefilter.py): a Django migration subclasses
-# django.db.migrations.Migration; an Alembic one imports alembic and defines upgrade().
-MIGRATION_TRIGGERS: tuple[Trigger, ...] = (("import:django.db.migrations", "Migration"), ("import:alembic.op", "upgrade"))
+# django.db.migrations.Migration; an Alembic one imports alembic and defines upgrade()
+# at module level (is_alembic_module).
+MIGRATION_TRIGGERS: tuple[Trigger, ...] = (
+    ("import:django.db.migrations", "Migration"),
+    ("import:alembic.op", r"re:(?m:^(?:async[ \t]+)?def[ \t]+upgrade\b)"),
+)
 _MIGRATION_FILE = Prefilter.compile(MIGRATION_TRIGGERS)
 
 SQL_DESCRIPTIONS = {
