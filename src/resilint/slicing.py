@@ -140,9 +140,11 @@ def _mark_relevant(parts: list[_Part], tree: ast.Module, lines: list[str], prefi
             mark(part)
     for name in _imported_names(tree, prefilter):
         add_name(name)
+    bound: set[int] = set()  # parts whose bindings were added (one may be queued twice)
     while queue:
         part = queue.pop()
-        if part.state == _RELEVANT:
+        if part.state == _RELEVANT and id(part) not in bound:
+            bound.add(id(part))
             for name in _binds(part, lines, prefilter, names, mentions, mark):
                 add_name(name)
         for word in part.words & defined.keys():
