@@ -57,3 +57,14 @@ def test_file_members_of_a_group_match_anywhere_in_the_file_but_not_per_definiti
     per_definition = Prefilter.compile(triggers, per_definition=True)
     assert per_definition.matches("def run(db):\n    db.execute(WIPE)\n")  # the verb is elsewhere
     assert not per_definition.matches("def other():\n    return 1\n")
+
+
+def test_selection_names_the_keys_whose_triggers_match() -> None:
+    from resilint.prefilter import Selection
+
+    selection = Selection.compile([("A", ["sleep"]), ("B", ["import:requests.get"]), ("C", ["sleep"]), ("D", ())])
+    assert selection.matching("import requests\nrequests.get(u)\n") == {"B"}
+    assert selection.matching("time.sleep(1)\n") == {"A", "C"}
+    assert selection.matching("x = 1\n") == set()  # D declares no trigger: it never runs from text
+    always = Selection.compile([("A", ["sleep"]), ("E", None)])
+    assert always.matching("x = 1\n") == {"E"}

@@ -263,3 +263,16 @@ def test_findings_are_the_same_with_and_without_slicing(name: str, tmp_path: Pat
     assert used == [True]  # the filler was left out
     assert a == b
     assert a.findings  # each case is a real finding (or several), not an empty agreement
+
+
+def test_destructive_sql_slices_only_files_that_cannot_be_migrations() -> None:
+    # In a migration, whether the file *is* one (an upgrade() that may be empty)
+    # decides which SQL is reported: such a file is judged whole.
+    from resilint.checks.migrations import DestructiveSql
+
+    alembic = "from alembic import op\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    op.execute('DROP TABLE t')\n"
+    django = "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = []\n"
+    plain = "import sqlite3\n\ndef wipe(db):\n    db.execute('DELETE FROM t')\n"
+    assert not DestructiveSql.sliceable_in(alembic)
+    assert not DestructiveSql.sliceable_in(django)
+    assert DestructiveSql.sliceable_in(plain)
