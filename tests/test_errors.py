@@ -65,3 +65,21 @@ def test_docstring_ellipsis_continue_and_comments_only_are_inert() -> None:
                 continue
     """
     assert spans(source) == [(5, 5)]
+
+
+def test_the_prefilter_sees_every_spelling_of_an_inert_broad_handler() -> None:
+    # Each file holds nothing else any rule looks for: the prefilter alone decides
+    # whether it is parsed, so each spelling must reach the rule.
+    cases = {
+        "try:\n    work()\nexcept  :\n    pass\n": [(3, 1)],  # two spaces before the colon
+        "try:\n    work()\nexcept\t:\n    ...\n": [(3, 1)],
+        "try:\n    work()\nexcept Exception as exc:  # quiet\n    # on purpose\n    pass\n": [(3, 1)],
+        "import builtins\ntry:\n    work()\nexcept (\n    KeyError,\n    builtins.BaseException,\n):\n    'ignored'\n": [(4, 1)],
+        "try:\n    work()\nexcept Exception: continue\n": [(3, 1)],
+        "try:\n    work()\nexcept Exception:\n    log(exc)\n": [],  # not inert: never parsed, never reported
+    }
+    for source, expected in cases.items():
+        prefiltered = ENGINE.check_source(source, "app.py")
+        whole = Engine(Config(root=Path(__file__).parent, select=("REL601",)), prefilter=False).check_source(source, "app.py")
+        assert [(f.span.line, f.span.column) for f in prefiltered.findings] == expected, source
+        assert prefiltered == whole, source

@@ -123,17 +123,11 @@ class NameResolver:
 
     def lookup(self, name: str) -> Binding | None:
         """The binding visible for ``name`` here (class bodies are not visible from methods)."""
-        scope: Scope | None = self.scope
-        while scope is not None:
-            if scope.kind != "class" or scope is self.scope:
-                binding = scope.bindings.get(name)
-                if binding is not None:
-                    return binding
-            scope = scope.parent
-        return None
+        scope = self.binding_scope(name)
+        return scope.bindings[name] if scope is not None else None
 
     def binding_scope(self, name: str) -> Scope | None:
-        """The scope whose binding of ``name`` is visible here (see :meth:`lookup`)."""
+        """The scope whose binding of ``name`` is visible here."""
         scope: Scope | None = self.scope
         while scope is not None:
             if (scope.kind != "class" or scope is self.scope) and name in scope.bindings:

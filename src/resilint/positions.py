@@ -22,6 +22,7 @@ from libcst._position import CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from resilint.model import Span
+from resilint.slicing import first_line
 
 
 _DEEP_LIMIT = 20_000
@@ -140,8 +141,7 @@ def _statement_lines(module: cst.Module, text: str, tree: ast.Module | None) -> 
     firsts: list[int] = []  # first code line of each physical statement line (a; b is one)
     last_end = 0
     for statement in tree.body:
-        decorators = getattr(statement, "decorator_list", ())
-        first = min([statement.lineno, *(d.lineno for d in decorators)])
+        first = first_line(statement)
         if first > len(lines) or not lines[first - 1].strip():
             continue  # blanked by slicing: libcst never saw it
         if first == last_end and firsts:

@@ -192,9 +192,9 @@ def _collect(body: list[ast.stmt], lines: list[str], top_level: bool, parts: lis
     keep_first = not top_level and len(definitions) == len(body)
     own: list[_Part] = []
     for statement in body:
-        first, last = _first_line(statement), statement.end_lineno or statement.lineno
+        first, last = first_line(statement), statement.end_lineno or statement.lineno
         if isinstance(statement, ast.ClassDef) and any(isinstance(s, _DEFINITIONS) for s in statement.body):
-            header_last = _first_line(statement.body[0]) - 1  # decorators, bases, keywords
+            header_last = first_line(statement.body[0]) - 1  # decorators, bases, keywords
             header = "\n".join(lines[first - 1 : max(first, header_last)])
             part = _Part(first, header_last, header, statement, top_level, binds=frozenset({statement.name}))
             parts.append(part)
@@ -225,7 +225,8 @@ def _module_level_names(body: list[ast.stmt]) -> set[str]:
     return names
 
 
-def _first_line(statement: ast.stmt) -> int:
+def first_line(statement: ast.stmt) -> int:
+    """Where a statement's code begins: its first decorator, if it has any."""
     decorators = getattr(statement, "decorator_list", ())
     return min([statement.lineno, *(d.lineno for d in decorators)])
 
