@@ -9,9 +9,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from resilint.engine import Engine
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -82,3 +85,18 @@ def git_repo(tmp_path: Path) -> Path:
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     return repo
+
+
+def record_slicing(engine: "Engine") -> list[bool]:
+    """Watch an engine's slicing: one entry per file it considered, True when the
+    sliced module was used (something was left out)."""
+    used: list[bool] = []
+    parse_slice = engine._parse_slice
+
+    def spy(text: str, standards: tuple) -> tuple:
+        parsed = parse_slice(text, standards)
+        used.append(parsed[0] is not None)
+        return parsed
+
+    engine._parse_slice = spy  # type: ignore[method-assign]
+    return used

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run_resilint
+from conftest import FIXTURES, record_slicing, run_resilint
 from resilint.config import Config
 from resilint.engine import Engine
 
@@ -75,15 +75,7 @@ def test_prefilter_changes_no_finding_on_the_fixtures() -> None:
     config = Config(root=FIXTURES)
     with_prefilter = Engine(config, prefilter=True)
     with_prefilter.slice_min_chars = 0
-    sliced: list[bool] = []
-    parse_slice = with_prefilter._parse_slice
-
-    def spy(text: str, standards: tuple) -> object:
-        module = parse_slice(text, standards)
-        sliced.append(module is not None)
-        return module
-
-    with_prefilter._parse_slice = spy  # type: ignore[method-assign]
+    sliced = record_slicing(with_prefilter)
     without = Engine(config, prefilter=False)
     files = sorted(FIXTURES.rglob("*.py"))
     assert files

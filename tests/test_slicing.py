@@ -10,6 +10,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import record_slicing
 
 from resilint.config import Config
 from resilint.engine import Engine
@@ -249,15 +250,7 @@ def test_findings_are_the_same_with_and_without_slicing(name: str, tmp_path: Pat
     config = Config(root=tmp_path)
     sliced = Engine(config, prefilter=True)
     whole = Engine(config, prefilter=False)
-    used: list[bool] = []
-    parse_slice = sliced._parse_slice
-
-    def spy(text: str, standards: tuple) -> object:
-        module = parse_slice(text, standards)
-        used.append(module is not None)
-        return module
-
-    sliced._parse_slice = spy  # type: ignore[method-assign]
+    used = record_slicing(sliced)
     a = sliced.check_source(source, "case.py")
     b = whole.check_source(source, "case.py")
     assert used == [True]  # the filler was left out
