@@ -295,3 +295,28 @@ def test_stamina_facts() -> None:
     lib = _libraries("REL202")["stamina"]
     assert lib["jitter"]["default"] == params["wait_jitter"].default
     assert lib["multiplier"]["default"] == params["wait_exp_base"].default
+
+
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        # count() reached through an alias, in a file with nothing else any rule looks for
+        ("from itertools import count as attempts\n\ndef connect():\n    for _ in attempts():\n"
+         "        try:\n            return open_connection()\n        except ConnectionError:\n            continue\n",
+         ["REL204"]),
+        ("import itertools as it\n\ndef connect():\n    for n in it.count():\n"
+         "        try:\n            return open_connection()\n        except ConnectionError:\n            continue\n",
+         ["REL204"]),
+        # near-misses: a .count() method, and a local function called count
+        ("def total(xs):\n    while xs.count(0):\n        xs.remove(0)\n    return xs\n", []),
+        ("def count():\n    yield 1\n\ndef connect():\n    for _ in count():\n"
+         "        try:\n            return open_connection()\n        except ConnectionError:\n            continue\n",
+         []),
+    ],
+)
+def test_count_loops_follow_the_import_with_and_without_the_prefilter(source: str, expected: list[str], tmp_path: Path) -> None:
+    config = Config(root=tmp_path, select=("REL204",))
+    with_prefilter = Engine(config).check_source(source, "loop.py")
+    without = Engine(config, prefilter=False).check_source(source, "loop.py")
+    assert [f.code for f in with_prefilter.findings] == expected
+    assert with_prefilter == without

@@ -30,6 +30,7 @@ import libcst as cst
 
 from resilint.errors import ConfigError
 from resilint.model import Fix
+from resilint.prefilter import Trigger
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -88,14 +89,15 @@ class Rule:
         self.context.add(RawFinding(self.standard, node, message, fix))
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
-        """Words that must occur in a file's text for this rule to possibly fire
-        (the prefilter skips parsing files that contain none of any active rule's
-        triggers). ``None`` means "always run"."""
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
+        """What a file's text must hold for this rule to possibly fire: words,
+        ``import:``/``re:`` triggers or all-of tuples (prefilter.py). Files that match
+        no active rule's triggers are not parsed, and a rule runs only on files that
+        match its own. ``None`` means "always run"."""
         return None
 
     @classmethod
-    def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
+    def triggers_for(cls, standard: Standard, config: Config) -> Iterable[Trigger] | None:
         """:meth:`triggers` for kinds whose words depend on the configuration (in-house
         flag evaluators are configured, not built in). Defaults to :meth:`triggers`."""
         return cls.triggers(standard)

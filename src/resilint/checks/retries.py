@@ -21,6 +21,7 @@ from resilint.checks._retry_loops import Loop, LoopAnalyzer, LoopFacts, RetryLoo
 from resilint.checks._retry_policies import Library, broad_exception, unbounded_keywords, wait_profile
 from resilint.checks._util import source_of, import_triggers
 from resilint.errors import ConfigError
+from resilint.prefilter import Trigger
 from resilint.rule import Param, Rule
 from resilint.standards import Standard
 
@@ -69,7 +70,7 @@ class _PolicyRule(Rule):
         _parse(standard)
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
         libraries, loops = _parse(standard)
         # A target may be imported under an alias (urllib3's Retry from requests.adapters).
         words = import_triggers(t for lib in libraries for t in (*lib.targets, *(a for a, _ in lib.aliases)))
@@ -248,7 +249,7 @@ class UnboundedRetryLoop(Rule):
         _parse(standard)
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
         _, loops = _parse(standard)
         return set(loops.triggers) if loops is not None else None
 
