@@ -18,8 +18,8 @@ import time
 from multiprocessing import Pool
 from pathlib import Path
 
-from resilint.config import Config, load_config
-from resilint.engine import Engine
+from resilint.config.settings import Config, load_config
+from resilint.engine.core import Engine
 from resilint.model import FileResult
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from resilint.engine import Engine
+    from resilint.engine.core import Engine
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from resilint.config import Config
-from resilint.engine import Engine
+from resilint.config.settings import Config
+from resilint.engine.core import Engine
 
 
 def codes(root: Path, relpath: str, text: str, *, ai: bool = True) -> list[tuple[int, str]]:

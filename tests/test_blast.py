@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 
 from conftest import git, run_resilint
-from resilint.blast import change_scope, regions_of
+from resilint.provenance.blast import change_scope, regions_of
 from resilint.model import Span
 
 SOURCE = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_resilint
-from resilint.diff import collect
+from resilint.engine.diff import collect
 
 MULTILINE = """\
 import requests

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from resilint.config import Config
-from resilint.docs import TABLE_BEGIN, TABLE_END, reference, rules_table
-from resilint.ruleset import build_ruleset
+from resilint.config.settings import Config
+from resilint.explain.reference import TABLE_BEGIN, TABLE_END, reference, rules_table
+from resilint.config.ruleset import build_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 STANDARDS = build_ruleset(Config(root=ROOT)).standards.values()

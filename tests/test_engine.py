@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, record_slicing, run_resilint
-from resilint.config import Config
-from resilint.engine import Engine
+from resilint.config.settings import Config
+from resilint.engine.core import Engine
 
 BAD_CALL = "import requests\nrequests.get(u)\n"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from resilint.config import Config
-from resilint.engine import Engine
+from resilint.config.settings import Config
+from resilint.engine.core import Engine
 
 ENGINE = Engine(Config(root=Path(__file__).parent, select=("REL601",)))
 

@@ -35,8 +35,8 @@ def test_fixture_folder(folder: Path) -> None:
 
 def test_every_rule_has_a_fixture() -> None:
     """Each built-in code appears in at least one fixture expectation (engine codes aside)."""
-    from resilint.ruleset import build_ruleset
-    from resilint.config import Config
+    from resilint.config.ruleset import build_ruleset
+    from resilint.config.settings import Config
 
     codes = set(build_ruleset(Config(root=FIXTURES)).standards)
     expected: set[str] = set()

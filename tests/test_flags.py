@@ -11,10 +11,10 @@ import libcst as cst
 import pytest
 
 from conftest import FIXTURES, run_resilint
-from resilint.config import Config, parse_config
-from resilint.flags import FlagEvaluation, FlagKey, recognize, static_key
-from resilint.names import NameResolver
-from resilint.walk import walk
+from resilint.config.settings import Config, parse_config
+from resilint.checks.flags.sdks import FlagEvaluation, FlagKey, recognize, static_key
+from resilint.engine.names import NameResolver
+from resilint.engine.walk import walk
 
 FLAG_FIXTURES = FIXTURES / "rules" / "flags"
 
@@ -411,7 +411,7 @@ def test_flags_command_malformed_manifest(tmp_path: Path) -> None:
 
 def test_example_files_are_validated() -> None:
     from resilint.errors import ConfigError
-    from resilint.standards import parse_standard
+    from resilint.config.standards import parse_standard
 
     table = {"code": "ACME1", "name": "x", "check": "flag-key-static", "example-files": {"../flags.toml": ""}}
     with pytest.raises(ConfigError, match="example-files"):

@@ -9,11 +9,11 @@ from pathlib import Path
 import libcst as cst
 
 from conftest import run_resilint
-from resilint.checks.migrations_alembic import inert_body
-from resilint.checks.migrations_django import read_migration
-from resilint.config import Config
-from resilint.engine import Engine
-from resilint.names import NameResolver
+from resilint.checks.migrations.alembic import inert_body
+from resilint.checks.migrations.django import read_migration
+from resilint.config.settings import Config
+from resilint.engine.core import Engine
+from resilint.engine.names import NameResolver
 
 ENGINE = Engine(Config(root=Path(__file__).parent, select=("REL4",)))
 

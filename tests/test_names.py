@@ -6,7 +6,7 @@ import textwrap
 
 import libcst as cst
 
-from resilint.names import NameResolver
+from resilint.engine.names import NameResolver
 
 
 class _Recorder(cst.CSTVisitor):

@@ -11,8 +11,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from resilint.positions import spans_of
-from resilint.walk import walk
+from resilint.engine.positions import spans_of
+from resilint.engine.walk import walk
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

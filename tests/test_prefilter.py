@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resilint.prefilter import Prefilter
+from resilint.engine.prefilter import Prefilter
 
 
 def test_import_triggers_match_import_statements_only() -> None:
@@ -60,7 +60,7 @@ def test_file_members_of_a_group_match_anywhere_in_the_file_but_not_per_definiti
 
 
 def test_selection_names_the_keys_whose_triggers_match() -> None:
-    from resilint.prefilter import Selection
+    from resilint.engine.prefilter import Selection
 
     selection = Selection.compile([("A", ["sleep"]), ("B", ["import:requests.get"]), ("C", ["sleep"]), ("D", ())])
     assert selection.matching("import requests\nrequests.get(u)\n") == {"B"}

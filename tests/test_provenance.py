@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_resilint
-from resilint.config import Config, parse_config
-from resilint.engine import Engine
+from resilint.config.settings import Config, parse_config
+from resilint.engine.core import Engine
 from resilint.model import Provenance
-from resilint.provenance import FileProvenance, LineProvenance, MarkerSource, SourceFile
+from resilint.provenance.sources import FileProvenance, LineProvenance, MarkerSource, SourceFile
 
 CALL = "import requests\n\nrequests.get(url)\n"  # REL101 on line 3
 
@@ -235,7 +235,7 @@ def test_provenance_command_flags_and_errors(tmp_path: Path) -> None:
 
 # -- commit classification (the data in rules/provenance.toml) --------------------------------
 
-from resilint.agents import Commit, build_patterns  # noqa: E402
+from resilint.provenance.agents import Commit, build_patterns  # noqa: E402
 
 
 @pytest.mark.parametrize(

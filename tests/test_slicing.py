@@ -12,10 +12,10 @@ import libcst as cst
 import pytest
 from conftest import record_slicing
 
-from resilint.config import Config
-from resilint.engine import Engine
-from resilint.prefilter import Prefilter
-from resilint.slicing import relevant_slice
+from resilint.config.settings import Config
+from resilint.engine.core import Engine
+from resilint.engine.prefilter import Prefilter
+from resilint.engine.slicing import relevant_slice
 
 FILLER = "".join(f"\ndef helper_{i}(x):\n    return [y * 2 for y in x if y]\n" for i in range(40))
 
@@ -261,7 +261,7 @@ def test_findings_are_the_same_with_and_without_slicing(name: str, tmp_path: Pat
 def test_destructive_sql_slices_only_files_that_cannot_be_migrations() -> None:
     # In a migration, whether the file *is* one (an upgrade() that may be empty)
     # decides which SQL is reported: such a file is judged whole.
-    from resilint.checks.migrations import DestructiveSql
+    from resilint.checks.migrations.destructive_sql import DestructiveSql
 
     alembic = "from alembic import op\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    op.execute('DROP TABLE t')\n"
     django = "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = []\n"

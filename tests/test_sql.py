@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from resilint.checks import sql
-from resilint.names import NameResolver
+from resilint.checks.migrations import sql
+from resilint.engine.names import NameResolver
 
 
 def kinds(text: str) -> list[str]:
@@ -110,8 +110,8 @@ def test_statement_is_shown_without_comments_and_with_holes_marked() -> None:
 
 
 def test_very_long_concatenation_is_skipped_without_recursion(tmp_path) -> None:
-    from resilint.config import Config
-    from resilint.engine import Engine
+    from resilint.config.settings import Config
+    from resilint.engine.core import Engine
 
     terms = " + ".join(['"x"'] * 2000)  # deeper than the recursion limit
     source = f'def f(cur):\n    cur.execute("TRUNCATE u")\n    cur.execute("TRUNCATE t" + {terms})\n'

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from resilint.suppress import parse_comment, parse_suppressions
+from resilint.engine.suppressions import parse_comment, parse_suppressions
 
 
 def test_noqa_forms() -> None:

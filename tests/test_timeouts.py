@@ -11,13 +11,13 @@ import libcst as cst
 import pytest
 
 from conftest import run_resilint
-from resilint.checks._callspec import canonical, may_be_older, parse_specs, parse_version, string_text
-from resilint.checks.timeouts import TimeoutDisabled
-from resilint.config import Config, parse_config
-from resilint.engine import Engine
+from resilint.checks.timeouts.callspec import canonical, may_be_older, parse_specs, parse_version, string_text
+from resilint.checks.timeouts.timeout_disabled import TimeoutDisabled
+from resilint.config.settings import Config, parse_config
+from resilint.engine.core import Engine
 from resilint.errors import ConfigError
-from resilint.names import NameResolver
-from resilint.project import project_info
+from resilint.engine.names import NameResolver
+from resilint.config.project import project_info
 
 
 def check(
@@ -224,7 +224,7 @@ def test_user_standard_needs_targets_and_a_keyword(tmp_path: Path, fields: dict,
 
 
 def test_timeout_disabled_triggers_follow_the_included_standards() -> None:
-    from resilint.ruleset import build_ruleset
+    from resilint.config.ruleset import build_ruleset
 
     standard = build_ruleset(Config(root=Path.cwd())).standards["REL102"]
     words = set(TimeoutDisabled.triggers(standard) or ())

@@ -27,7 +27,7 @@ def test_wheel_ships_the_standards(tmp_path: Path) -> None:
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
     where = subprocess.run(
-        [str(python), "-c", "import resilint.standards as s; print(s.builtin_rules_dir())"],
+        [str(python), "-c", "import resilint.config.standards as s; print(s.builtin_rules_dir())"],
         check=True,
         capture_output=True,
         text=True,

@@ -1,3 +1,3 @@
-from resilint.cli import main
+from resilint.cli.main import main
 
 raise SystemExit(main())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from resilint.config import Config, load_config
-from resilint.engine import Engine
+from resilint.config.settings import Config, load_config
+from resilint.engine.core import Engine
 from resilint.model import Finding, Report
-from resilint.runner import check_paths as _check_paths
+from resilint.engine.runner import check_paths as _check_paths
 
 
 @lru_cache(maxsize=8)

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from resilint import __version__
 
 if TYPE_CHECKING:
-    from resilint.config import Config
-    from resilint.engine import Engine
+    from resilint.config.settings import Config
+    from resilint.engine.core import Engine
 
 SEVERITIES = ("note", "warning", "error")
 _STDIN_NAMES = ("stdin", "-", "")
@@ -33,7 +33,7 @@ _engines: dict[int, Engine] = {}  # id(config) -> engine (configs hash by identi
 
 
 def _config_for(folder: Path) -> Config:
-    from resilint.config import load_config
+    from resilint.config.settings import load_config
 
     with _lock:
         config = _configs.get(folder)
@@ -43,7 +43,7 @@ def _config_for(folder: Path) -> Config:
 
 
 def _engine_for(config: Config) -> Engine:
-    from resilint.engine import Engine
+    from resilint.engine.core import Engine
 
     with _lock:
         engine = _engines.get(id(config))

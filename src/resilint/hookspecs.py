@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from resilint.provenance import ProvenanceSource
+    from resilint.provenance.sources import ProvenanceSource
     from resilint.report import Reporter
     from resilint.rule import Rule
 

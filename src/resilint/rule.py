@@ -30,14 +30,14 @@ import libcst as cst
 
 from resilint.errors import ConfigError
 from resilint.model import Fix
-from resilint.prefilter import Trigger
+from resilint.engine.prefilter import Trigger
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from resilint.config import Config
-    from resilint.context import FileContext
-    from resilint.standards import Standard
+    from resilint.config.settings import Config
+    from resilint.engine.context import FileContext
+    from resilint.config.standards import Standard
 
 
 @dataclass(frozen=True)

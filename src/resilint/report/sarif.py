@@ -16,7 +16,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from resilint import __version__
-from resilint.links import doc_url_for, rule_doc_url
+from resilint.explain.links import doc_url_for, rule_doc_url
 from resilint.model import Finding, Report, Severity
 from resilint.report import Reporter
 from resilint.report._locate import Locator

@@ -1,0 +1,72 @@
+"""The ``non-concurrent-index`` check kind (REL406).
+
+An index built or dropped while writes to the table are blocked (PostgreSQL).
+"""
+
+from __future__ import annotations
+from resilint.checks.common.literals import literal_bool
+from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
+from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.checks.migrations.alembic import AlembicOp
+from resilint.checks.migrations.django import DjangoMigration, field_of
+from resilint.rule import Param
+
+
+class NonConcurrentIndex(MigrationRule):
+    kind = "non-concurrent-index"
+    description = "An index built or dropped while writes to the table are blocked (PostgreSQL)."
+    parameters = {
+        "django-blocking": Param(list, doc="Django index operations that lock writes"),
+        "django-concurrent": Param(list, doc="their concurrent forms (need atomic = False)"),
+        "django-field-ops": Param(list, doc="field operations that build an index with db_index=True"),
+        "index-keywords": Param(list, doc="field keywords that add an index, e.g. ['db_index']"),
+        "alembic": Param(list, doc="Alembic index ops"),
+        "concurrently-keyword": Param(str, doc="the Alembic keyword for a concurrent index"),
+    }
+
+    _ADVICE = "use AddIndexConcurrently/RemoveIndexConcurrently in a migration with atomic = False"
+
+    def on_django(self, migration: DjangoMigration) -> None:
+        for op in migration.operations:
+            written = f"{self.written(op.call)}()"
+            if op.name in self.param("django-concurrent"):
+                if migration.atomic:
+                    self.report(
+                        op.call,
+                        f"{written} inside an atomic migration fails at run time (CREATE/DROP INDEX CONCURRENTLY "
+                        "cannot run in a transaction); set atomic = False on the Migration class",
+                    )
+            elif migration.on_new_model(op):
+                continue
+            elif op.name in self.param("django-blocking"):
+                self.report(op.call, f"{written} builds or drops the index while writes to the table wait; {self._ADVICE}")
+            elif op.name in self.param("django-field-ops"):
+                field = field_of(op, self.names)
+                if field is None or field.opaque:
+                    continue
+                if any(literal_bool(field.keyword(k)) is True for k in self.param("index-keywords")):
+                    self.report(
+                        op.call,
+                        f"{written} with db_index=True builds the index in the same locking statement; add the "
+                        f"field without it, then {self._ADVICE}",
+                    )
+
+    def on_alembic(self, op: AlembicOp) -> None:
+        if op.name not in self.param("alembic") or self.table_created_here(op) or has_star_kwargs(op.call):
+            return
+        keyword = self.param("concurrently-keyword")
+        arg = keyword_arg(op.call, (keyword,))
+        value = literal_bool(arg.value) if arg is not None else False
+        written = f"{self.written(op.call)}()"
+        if value is False:
+            self.report(
+                op.call,
+                f"{written} without {keyword}=True blocks writes to the table while the index is built or dropped; "
+                f"pass {keyword}=True inside `with op.get_context().autocommit_block():`",
+            )
+        elif value is True and not self.in_autocommit:
+            self.report(
+                op.call,
+                f"{written} with {keyword}=True outside op.get_context().autocommit_block() fails at run time "
+                "(CONCURRENTLY cannot run inside the migration's transaction)",
+            )

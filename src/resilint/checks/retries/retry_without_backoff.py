@@ -1,0 +1,48 @@
+"""The ``retry-without-backoff`` check kind (REL202).
+
+No wait, a fixed wait, or a random wait that does not grow.
+"""
+
+from __future__ import annotations
+import libcst as cst
+from resilint.checks.retries.loops import RetryLoop
+from resilint.checks.retries.policies import Library, wait_profile
+from resilint.checks.retries.policy_rule import WaitRule
+
+
+class RetryWithoutBackoff(WaitRule):
+    """No wait, a fixed wait, or a random wait that does not grow (REL202)."""
+
+    kind = "retry-without-backoff"
+    description = "A retry that waits nothing or the same time before every attempt."
+
+    def check_policy(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
+        wait = wait_profile(library, call, self.names, self.context.module)
+        if wait is None or wait.growth not in ("zero", "constant"):
+            return
+        hint = library.get("hint", "")
+        if wait.default:
+            message = f"{written}: {wait.what}"
+        elif wait.growth == "zero":
+            message = f"{written} with {wait.what} retries immediately, with no delay between attempts"
+        elif wait.random:
+            message = f"{written} with {wait.what} waits a random time that does not grow: no backoff"
+        else:
+            message = f"{written} with {wait.what} waits the same time before every attempt: no backoff"
+        self.report(at, f"{message}; {hint}" if hint else message)
+
+    def check_loop(self, loop: RetryLoop) -> None:
+        assert self.loops is not None
+        if not loop.sleeps:
+            if not loop.may_wait:
+                keyword = "while" if isinstance(loop.node, cst.While) else "for"
+                self.report(loop.node, f"retry loop ({keyword}) retries immediately: it never sleeps between attempts; back off exponentially with jitter")
+            return
+        profiles = [(s, self.loops.sleep_profile(loop.node, s)) for s in loop.sleeps]
+        if any(p is not None and p.varying for _, p in profiles):
+            return  # the loop backs off; a fixed sleep elsewhere (rate limit) is deliberate
+        for sleep, profile in profiles:
+            if profile is None:
+                continue
+            kind = "a random time that does not grow" if profile.random else "the same time before every attempt"
+            self.report(sleep, f"{self.sleep_text(sleep)} in a retry loop waits {kind}: no backoff; grow the delay exponentially (base * 2 ** attempt) with jitter")

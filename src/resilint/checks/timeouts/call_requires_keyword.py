@@ -1,0 +1,222 @@
+"""The ``call-requires-keyword`` check kind (REL101, REL103, REL104, REL105, REL106, REL107, REL108).
+
+A covered call must pass its timeout: a keyword, a positional argument, a
+    setting in the connection string, or a setting on the object it is called on.
+    ``**kwargs`` may carry it; any expression counts (an explicit ``None`` is the
+    business of ``timeout-disabled``).
+"""
+
+from __future__ import annotations
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+import libcst as cst
+from resilint.checks.timeouts.callspec import (
+    CallSpec,
+    argument,
+    canonical,
+    written_callee,
+    dsn_sets,
+    has_argument,
+    is_nonblocking,
+    look_through,
+    may_be_older,
+    star_args_before,
+    star_kwargs_may_carry,
+)
+from resilint.checks.common.arguments import is_none, source_of
+from resilint.errors import ConfigError
+from resilint.engine.names import Constructed
+from resilint.config.project import project_info
+from resilint.rule import Param
+from resilint.config.standards import Standard
+from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
+if TYPE_CHECKING:
+    from resilint.config.settings import Config
+    from resilint.engine.context import FileContext
+
+
+class CallRequiresKeyword(CallTracker):
+    """A covered call must pass its timeout: a keyword, a positional argument, a
+    setting in the connection string, or a setting on the object it is called on.
+    ``**kwargs`` may carry it; any expression counts (an explicit ``None`` is the
+    business of ``timeout-disabled``)."""
+
+    kind = "call-requires-keyword"
+    description = "A call to one of the target functions or methods must pass one of the keywords."
+    parameters = {
+        "targets": Param(list, required=False, doc="qualified names, e.g. 'requests.get' or 'requests.Session.get'"),
+        "keywords": Param(list, required=False, default=(), doc="keyword names that satisfy the standard"),
+        "keyword": Param(str, required=False, doc="a single keyword (same as keywords = [keyword])"),
+        "position": Param(int, required=False, doc="0-based positional index that also satisfies it"),
+        "default": Param(str, required=False, default="", doc="what the library does without it"),
+        "calls": Param(list, required=False, default=(), doc="call specs (tables), see resilint.checks.timeouts.callspec"),
+        "aliases": Param(dict, required=False, default={}, doc="other spellings of a qualified-name prefix"),
+    }
+
+    @classmethod
+    def validate(cls, standard: Standard) -> None:
+        super().validate(standard)
+        params = standard.params
+        where = f"standard {standard.code}"
+        if "targets" not in params and not params.get("calls"):
+            raise ConfigError(standard.origin, f"{where}.targets", "expected targets (or a calls array)")
+        if "targets" in params and "keyword" not in params and not params.get("keywords"):
+            raise ConfigError(standard.origin, f"{where}.keyword", "expected keyword or keywords with targets")
+        spec_set(standard)
+
+    @classmethod
+    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+        return spec_set(standard).modules()
+
+    @classmethod
+    def cache_inputs(cls, standard: Standard, config: Config) -> str:
+        """Version-dependent verdicts read the project's dependency files; the engine
+        fingerprints the usual ones at the root, so add ``requirements/*.txt``."""
+        if not any(s.version for s in spec_set(standard).specs):
+            return ""
+        from resilint.engine.cache import file_digest
+
+        return ";".join(f"{p.name}:{file_digest(p)}" for p in sorted(config.root.glob("requirements/*.txt")))
+
+    def __init__(self, standard: Standard, context: FileContext) -> None:
+        super().__init__(standard, context)
+        self.specs = spec_set(standard)
+        self.global_functions = frozenset().union(*(s.global_default for s in self.specs.specs))
+        configured = [s.configured_by for s in self.specs.specs if s.configured_by]
+        self.configured_methods = frozenset().union(*(c.methods for c in configured))
+        self.configured_attributes = frozenset().union(*(c.attributes for c in configured))
+        self.plain_arguments = frozenset().union(*(c.unless for c in configured))
+        self.global_default_set = False
+        self.configured: set[int] = set()  # id() of constructing calls configured later
+        self.pending: list[tuple[cst.Call, str, CallSpec, Constructed | None]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        for target in node.targets:
+            attribute = target.target
+            if isinstance(attribute, cst.Attribute) and attribute.attr.value in self.configured_attributes:
+                built = self.names.constructor(attribute.value)
+                if built is not None:
+                    self.configured.add(id(built.call))  # session.request = partial(session.request, timeout=5)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.note_mutation(node)
+        if self.global_functions and self.names.call_name(node) in self.global_functions:
+            arg = argument(node, ("timeout",), 0)
+            if arg is not None and not is_none(arg.value):
+                self.global_default_set = True
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in self.configured_methods:
+            self._note_configured(node)
+        found = self.spec_for(self.specs, node)
+        if found is None:
+            return
+        spec, built = found
+        message = self.verdict(node, spec, built)
+        if message is not None:
+            self.pending.append((node, message, spec, built))
+
+    def finish(self) -> None:
+        for node, message, spec, built in self.pending:
+            if spec.global_default and self.global_default_set:
+                continue  # socket.setdefaulttimeout(...) bounds every stdlib socket in the process
+            if spec.configured_by and built is not None and id(built.call) in self.configured:
+                continue
+            self.report(node, message)
+
+    # -- the verdict ---------------------------------------------------------------
+
+    def verdict(self, node: cst.Call, spec: CallSpec, built: Constructed | None) -> str | None:
+        """None when the call is compliant, else the message."""
+        if spec.when_argument and not has_argument(node, spec.when_argument):
+            return None  # e.g. ftplib.FTP() without a host does not connect
+        if is_nonblocking(node, spec):
+            return None
+        config_keys = spec.config[1] if spec.config else ()
+        if star_kwargs_may_carry(self.names, node, (*spec.keywords, *config_keys), self.is_mutated):
+            return None
+        arg = argument(node, spec.keywords, spec.position)
+        written = written_callee(self.context.module, node.func) + "()"
+        if arg is not None:
+            return self._config_verdict(arg, spec, written) if spec.config else None
+        if star_args_before(node, spec.position):
+            return None
+        dsn = dsn_sets(self.names, node, spec)
+        if dsn:
+            return None
+        if built is not None and spec.object_keywords and self._object_sets(built.call, spec):
+            return None
+        version_note = ""
+        if spec.version is not None:
+            older, version_note = self._version(spec.version)
+            if not older:
+                return None
+        return self._message(written, spec, version_note, built, dsn)
+
+    def _message(
+        self, written: str, spec: CallSpec, version_note: str, built: Constructed | None, dsn: bool | None
+    ) -> str:
+        missing = " or ".join(f"{k}=" for k in spec.keywords[:2]) if spec.keywords else "a timeout"
+        text = f"{written} called without {missing}"
+        if spec.object_keywords and built is not None:
+            text += f" and its {built.qualname.rsplit('.', 1)[-1]}() was built without one"
+        if dsn is False:
+            text += " (nor in its connection string)"
+        if spec.default:
+            text += f"; {spec.default}"
+        if version_note:
+            text += f" ({version_note})"
+        return text
+
+    def _config_verdict(self, arg: cst.Arg, spec: CallSpec, written: str) -> str | None:
+        """``config=`` given: a visible ``Config(...)`` must set every required key."""
+        assert spec.config is not None
+        constructors, required = spec.config
+        value = look_through(self.names, arg.value)
+        if not isinstance(value, cst.Call):
+            return None  # a variable we cannot see counts as set
+        name = self.names.call_name(value)
+        if name is None or canonical(name, self.specs.aliases) not in constructors:
+            return None
+        if any(a.star or a.keyword is None for a in value.args):
+            return None  # **options or positional options may set them
+        given = {a.keyword.value for a in value.args if a.keyword is not None}
+        missing = [k for k in required if k not in given]
+        if not missing:
+            return None
+        shown = source_of(self.context.module, value, 40)
+        text = f"{written} called with a config ({shown}) that sets no {' or '.join(missing)}"
+        return f"{text}; {spec.default}" if spec.default else text
+
+    def _object_sets(self, call: cst.Call, spec: CallSpec) -> bool:
+        if any(a.star == "**" for a in call.args):
+            return True
+        arg = argument(call, spec.object_keywords, spec.object_position)
+        return arg is not None or star_args_before(call, spec.object_position)
+
+    def _version(self, version: tuple[str, tuple[int, ...], str]) -> tuple[bool, str]:
+        distribution, since, written = version
+        dependency = project_info(self.context.config.root).get(distribution)
+        if dependency is None:
+            return True, f"no {distribution} version is declared in this project, so it may be older than {written}"
+        older = may_be_older(dependency.specifier, dependency.locked, since)
+        if dependency.locked:
+            where = f"{distribution} {dependency.locked} in {dependency.source}"
+        elif dependency.specifier:
+            where = f"{distribution}{dependency.specifier} in {dependency.source}"
+        else:
+            where = f"{distribution} without a version bound in {dependency.source}"
+        return older, f"this project allows versions older than {written}: {where}"
+
+    def _note_configured(self, node: cst.Call) -> None:
+        """``session.mount(prefix, adapter)`` with an adapter that is not the library's
+        plain one: the adapter may set default timeouts, so the object counts as configured."""
+        assert isinstance(node.func, cst.Attribute)
+        built = self.names.constructor(node.func.value)
+        if built is None:
+            return
+        adapter = argument(node, ("adapter",), 1)
+        if adapter is not None:
+            traced = self.names.constructor(look_through(self.names, adapter.value))
+            if traced is not None and canonical(traced.qualname, self.specs.aliases) in self.plain_arguments:
+                return
+        self.configured.add(id(built.call))

@@ -1,0 +1,416 @@
+"""Call specifications: which calls a standard covers and where their timeout goes.
+
+A *call spec* is one table of a standard's ``calls`` array (or the flat
+``targets``/``keywords``/``position`` keys of a simple standard). Targets are
+qualified names: ``requests.get`` is a call to the imported function, and
+``requests.Session.get`` is also ``get`` on an object built by
+``requests.Session(...)`` (a temporary, a name, a ``with`` target or
+``self.<attr>``; see :meth:`resilint.engine.names.NameResolver.constructor`). Chains
+follow factories: ``concurrent.futures.ThreadPoolExecutor.submit.result`` is
+``result()`` on what ``executor.submit()`` returned. In a target ``**``
+matches any text and ``*`` any text within one segment (``**Stub.*``: any
+method of an object whose constructor name ends in ``Stub``). ``aliases`` map other spellings to one canonical prefix
+(``requests.sessions.Session`` -> ``requests.Session``).
+
+Library facts (which argument holds the timeout, what the default is, since
+which version it is finite) live in the TOML, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from resilint.checks.common.literals import string_literal
+from resilint.checks.common.arguments import import_triggers, keyword_arg, positional_arg, star_args_before
+from resilint.errors import ConfigError
+from resilint.engine.names import Constructed, NameResolver
+
+_MAX_LOOK_THROUGH = 6  # name -> value hops when looking through a variable
+
+
+@dataclass(frozen=True)
+class Configured:
+    """How an object is configured after construction so that it may supply the
+    timeout itself: ``session.mount(prefix, TimeoutAdapter())`` (a call of one of
+    ``methods`` whose argument is not one of the ``unless`` constructors) or
+    ``session.request = functools.partial(...)`` (an assignment to ``attributes``)."""
+
+    methods: frozenset[str]
+    attributes: frozenset[str]
+    unless: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    targets: frozenset[str]
+    patterns: re.Pattern[str] | None  # targets with "*"
+    methods: frozenset[str]  # method names matched on any receiver (settimeout)
+    keywords: tuple[str, ...]
+    position: int | None
+    default: str = ""
+    object_keywords: tuple[str, ...] = ()
+    object_position: int | None = None
+    when_argument: tuple[int | str, ...] = ()
+    nonblocking: tuple[str | None, int | None] | None = None
+    dsn: tuple[tuple[str, ...], int | None] | None = None
+    config: tuple[frozenset[str], tuple[str, ...]] | None = None
+    version: tuple[str, tuple[int, ...], str] | None = None  # distribution, finite since, as written
+    global_default: frozenset[str] = frozenset()
+    configured_by: Configured | None = None
+    other_bounds: tuple[str, ...] = ()
+
+    @property
+    def last_names(self) -> frozenset[str]:
+        """Final segments of the exact targets and methods (a cheap index key)."""
+        return frozenset({t.rsplit(".", 1)[-1] for t in self.targets} | self.methods)
+
+
+@dataclass(frozen=True)
+class SpecSet:
+    specs: tuple[CallSpec, ...]
+    aliases: Mapping[str, str]
+    by_last: Mapping[str, tuple[CallSpec, ...]]
+    wildcard: tuple[CallSpec, ...]  # specs with patterns: tried on every call
+
+    def candidates(self, call: cst.Call, names: NameResolver) -> tuple[CallSpec, ...]:
+        """Specs that may cover this call, by the final segment of its name (a method
+        name as written; for a bare name, the imported name it stands for)."""
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            found = self.by_last.get(func.attr.value, ())
+            return found + self.wildcard if self.wildcard else found
+        if isinstance(func, cst.Name):
+            qualname = names.qualified_name(func)
+            if qualname is not None:
+                return self.by_last.get(canonical(qualname, self.aliases).rsplit(".", 1)[-1], ())
+        return ()
+
+    def modules(self) -> set[str]:
+        """Prefilter triggers: the imports any target needs (see prefilter.py), and
+        the words of name patterns and receiver-less method names."""
+        words = import_triggers([t for s in self.specs for t in s.targets])
+        words |= import_triggers(self.aliases)
+        for spec in self.specs:
+            if spec.patterns is not None:
+                words |= {w for w in re.split(r"[*.]", spec.patterns.pattern.replace("\\", "")) if w.isidentifier()}
+            words |= spec.methods
+        return {w for w in words if w}
+
+
+# -- parsing and validation ----------------------------------------------------------
+
+_SPEC_KEYS = {
+    "targets", "methods", "keywords", "keyword", "position", "default", "object-keywords",
+    "object-position", "when-argument", "nonblocking", "dsn", "config", "version",
+    "global-default", "configured-by", "other-bounds",
+}  # fmt: skip
+
+
+def parse_specs(tables: Iterable[Mapping[str, Any]], aliases: Mapping[str, Any], origin: str, where: str) -> SpecSet:
+    """Validate and parse call specs; errors name the standard, the key and the expectation."""
+    if not all(isinstance(v, str) for v in aliases.values()):
+        raise ConfigError(origin, f"{where}.aliases", "expected a table of strings")
+    specs = tuple(_parse_spec(t, origin, f"{where}.calls[{i}]") for i, t in enumerate(tables))
+    by_last: dict[str, list[CallSpec]] = {}
+    for spec in specs:
+        for last in spec.last_names:
+            by_last.setdefault(last, []).append(spec)
+    return SpecSet(
+        specs,
+        dict(aliases),
+        {k: tuple(v) for k, v in by_last.items()},
+        tuple(s for s in specs if s.patterns is not None),
+    )
+
+
+def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
+    if not isinstance(table, Mapping):
+        raise ConfigError(origin, where, "expected a table")
+    unknown = sorted(set(table) - _SPEC_KEYS)
+    if unknown:
+        raise ConfigError(origin, f"{where}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(_SPEC_KEYS))})")
+
+    def strings(key: str, value: Any = None) -> tuple[str, ...]:
+        value = table.get(key, ()) if value is None else value
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(origin, f"{where}.{key}", "expected an array of strings")
+        return tuple(value)
+
+    def index(key: str, value: Any = None) -> int | None:
+        value = table.get(key) if value is None else value
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise ConfigError(origin, f"{where}.{key}", "expected a non-negative integer (0-based position)")
+        return value
+
+    def subtable(key: str, allowed: set[str]) -> Mapping[str, Any] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping) or set(value) - allowed:
+            raise ConfigError(origin, f"{where}.{key}", f"expected a table with keys {', '.join(sorted(allowed))}")
+        return value
+
+    targets = strings("targets")
+    methods = strings("methods")
+    if not targets and not methods:
+        raise ConfigError(origin, f"{where}.targets", "expected at least one target or method")
+    exact = frozenset(t for t in targets if "*" not in t)
+    wild = [t for t in targets if "*" in t]
+    patterns = re.compile("|".join(_wildcard(w) for w in wild)) if wild else None
+    keywords = strings("keywords") + strings("keyword")
+    when = table.get("when-argument", [])
+    if not isinstance(when, list) or not all(isinstance(w, (int, str)) and not isinstance(w, bool) for w in when):
+        raise ConfigError(origin, f"{where}.when-argument", "expected an array of positions and keyword names")
+    nonblocking = subtable("nonblocking", {"keyword", "position"})
+    dsn = subtable("dsn", {"keywords", "position"})
+    config = subtable("config", {"constructors", "required"})
+    version = subtable("version", {"distribution", "finite-since"})
+    configured = subtable("configured-by", {"methods", "attributes", "unless"})
+    if version is not None and not (
+        isinstance(version.get("distribution"), str) and isinstance(version.get("finite-since"), str)
+    ):
+        raise ConfigError(origin, f"{where}.version", "expected distribution and finite-since strings")
+    return CallSpec(
+        targets=exact,
+        patterns=patterns,
+        methods=frozenset(methods),
+        keywords=keywords,
+        position=index("position"),
+        default=str(table.get("default", "")),
+        object_keywords=strings("object-keywords"),
+        object_position=index("object-position"),
+        when_argument=tuple(when),
+        nonblocking=(nonblocking.get("keyword"), index("nonblocking.position", nonblocking.get("position")))
+        if nonblocking
+        else None,
+        dsn=(strings("dsn.keywords", dsn.get("keywords", [])), index("dsn.position", dsn.get("position")))
+        if dsn
+        else None,
+        config=(
+            frozenset(strings("config.constructors", config.get("constructors", []))),
+            strings("config.required", config.get("required", [])),
+        )
+        if config
+        else None,
+        version=(version["distribution"], parse_version(version["finite-since"]), version["finite-since"])
+        if version
+        else None,
+        global_default=frozenset(strings("global-default")),
+        configured_by=Configured(
+            frozenset(strings("configured-by.methods", configured.get("methods", []))),
+            frozenset(strings("configured-by.attributes", configured.get("attributes", []))),
+            frozenset(strings("configured-by.unless", configured.get("unless", []))),
+        )
+        if configured
+        else None,
+        other_bounds=strings("other-bounds"),
+    )
+
+
+def _wildcard(target: str) -> str:
+    """``**`` matches any text, ``*`` any text within one dotted segment."""
+    return ".*".join("[^.]*".join(map(re.escape, part.split("*"))) for part in target.split("**"))
+
+
+# -- which calls -----------------------------------------------------------------------
+
+
+def canonical(name: str, aliases: Mapping[str, str]) -> str:
+    """Replace the longest aliased dotted prefix of ``name``."""
+    if not aliases:
+        return name
+    end = len(name)
+    while end > 0:
+        prefix = name[:end]
+        if prefix in aliases:
+            return aliases[prefix] + name[end:]
+        end = name.rfind(".", 0, end)
+    return name
+
+
+def callee_names(names: NameResolver, call: cst.Call) -> list[tuple[str, Constructed | None]]:
+    """How a call can be named: the imported function it invokes, and/or the method
+    path from the nearest object whose constructor is visible (``s.get`` ->
+    ``requests.Session.get``; ``stub.Say.future`` -> ``pkg.GreeterStub.Say.future``)."""
+    found: list[tuple[str, Constructed | None]] = []
+    direct = names.call_name(call)
+    if direct is not None:
+        found.append((direct, None))
+    node: cst.BaseExpression = call.func
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.insert(0, node.attr.value)
+        node = node.value
+        if isinstance(node, cst.Name) and names.qualified_name(node) is not None:
+            break  # an imported module or class: already covered by the direct name
+        built = names.constructor(node)
+        if built is not None:
+            found.append((f"{built.qualname}.{'.'.join(parts)}", built))
+            break
+    return found
+
+
+def written_callee(module: cst.Module, func: cst.BaseExpression) -> str:
+    """How the called function is written, with inner calls' arguments elided:
+    ``subprocess.Popen(...).communicate`` rather than the whole argument list."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return f"{written_callee(module, func.value)}.{func.attr.value}"
+    if isinstance(func, cst.Call):
+        return f"{written_callee(module, func.func)}(...)"
+    text = " ".join(module.code_for_node(func).split())
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def matches(spec: CallSpec, name: str) -> bool:
+    return name in spec.targets or (spec.patterns is not None and spec.patterns.fullmatch(name) is not None)
+
+
+# -- arguments -------------------------------------------------------------------------
+
+
+def argument(call: cst.Call, keywords: Sequence[str], position: int | None) -> cst.Arg | None:
+    return keyword_arg(call, keywords) or positional_arg(call, position)
+
+
+def has_argument(call: cst.Call, which: Iterable[int | str]) -> bool:
+    for item in which:
+        if isinstance(item, int) and (positional_arg(call, item) is not None or star_args_before(call, item)):
+            return True
+        if isinstance(item, str) and keyword_arg(call, (item,)) is not None:
+            return True
+    return any(arg.star == "**" for arg in call.args) and any(isinstance(i, str) for i in which)
+
+
+def is_false(node: cst.BaseExpression) -> bool:
+    return (isinstance(node, cst.Name) and node.value == "False") or (
+        isinstance(node, cst.Integer) and node.value == "0"
+    )
+
+
+def is_nonblocking(call: cst.Call, spec: CallSpec) -> bool:
+    """``q.get(False)``, ``q.get(block=False)``, ``lock.acquire(blocking=False)``: not waits."""
+    if spec.nonblocking is None:
+        return False
+    keyword, position = spec.nonblocking
+    arg = argument(call, (keyword,) if keyword else (), position)
+    return arg is not None and is_false(arg.value)
+
+
+def look_through(names: NameResolver, node: cst.BaseExpression) -> cst.BaseExpression:
+    """A name's visible value (``CONFIG = Config(...)`` -> the call), else the node itself."""
+    for _ in range(_MAX_LOOK_THROUGH):
+        if not isinstance(node, cst.Name):
+            return node
+        binding = names.lookup(node.value)
+        if binding is None or binding.value is None:
+            return node
+        node = binding.value
+    return node
+
+
+def string_text(node: cst.BaseExpression) -> str | None:
+    """The literal text of a string expression (f-string: its literal parts), or None."""
+    if isinstance(node, cst.SimpleString):
+        return string_literal(node)
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_text(node.left), string_text(node.right)
+        return None if left is None and right is None else (left or "") + (right or "")
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = string_text(node.left), string_text(node.right)
+        return None if left is None and right is None else (left or "") + (right or "")
+    return None
+
+
+def dsn_sets(names: NameResolver, call: cst.Call, spec: CallSpec) -> bool | None:
+    """Whether the connection string names one of the timeout keywords: True/False
+    when the string is visible, None when there is no visible string."""
+    if spec.dsn is None:
+        return None
+    arg = argument(call, spec.dsn[0], spec.dsn[1])
+    if arg is None:
+        return None
+    text = string_text(look_through(names, arg.value))
+    if text is None:
+        return None
+    wanted = "|".join(re.escape(k) for k in spec.keywords)
+    return re.search(rf"(?<![A-Za-z0-9_])(?:{wanted})\s*=", text, re.IGNORECASE) is not None
+
+
+def star_kwargs_may_carry(
+    names: NameResolver, call: cst.Call, keys: Sequence[str], is_mutated: Callable[[str], bool]
+) -> bool:
+    """Whether a ``**mapping`` may carry one of ``keys``: yes unless the mapping is a
+    visible dict literal (or ``dict(...)``) without them that is never mutated."""
+    for arg in call.args:
+        if arg.star != "**":
+            continue
+        value = arg.value
+        if isinstance(value, cst.Name) and is_mutated(value.value):
+            return True
+        value = look_through(names, value)
+        if isinstance(value, cst.Dict):
+            for element in value.elements:
+                if not isinstance(element, cst.DictElement):
+                    return True  # {**other}
+                key = string_text(element.key)
+                if key is None or key in keys:
+                    return True
+            continue
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+            and value.func.value == "dict"
+            and names.lookup("dict") is None
+            and all(a.keyword is not None for a in value.args)
+        ):
+            if any(a.keyword is not None and a.keyword.value in keys for a in value.args):
+                return True
+            continue
+        return True
+    return False
+
+
+# -- versions ----------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"^\s*(===|==|~=|>=|<=|!=|>|<)\s*([0-9][0-9A-Za-z.*+!-]*)\s*$")
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """Leading numeric release segments: ``"8.0.1rc1"`` -> ``(8, 0, 1)``."""
+    parts: list[int] = []
+    for piece in text.strip().lstrip("v").split("."):
+        digits = re.match(r"\d+", piece)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+        if digits.end() != len(piece):
+            break
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def may_be_older(specifier: str, locked: str | None, since: tuple[int, ...]) -> bool:
+    """Whether a dependency declared as ``specifier`` (or locked at ``locked``) may
+    resolve to a version older than ``since``. Unknown means yes."""
+    if locked:
+        return parse_version(locked) < since
+    for clause in specifier.split(","):
+        match = _CLAUSE.match(clause)
+        if match is None:
+            continue
+        op, version = match.groups()
+        if op in (">=", "~=", "==", "===", ">") and parse_version(version.rstrip(".*")) >= since:
+            return False
+    return True

@@ -1,0 +1,129 @@
+"""Check kinds for timeouts beyond "the call must pass one": explicitly disabled ones.
+
+``timeout-disabled`` reports an explicit infinite timeout (``timeout=None``,
+``settimeout(None)``, ``ClientTimeout(total=None)`` with no other bound) on
+its own call specs and on every call covered by the standards it
+``include``s, so REL102 follows REL101/REL103/... without repeating their
+target lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from resilint.checks.timeouts.callspec import CallSpec, SpecSet, argument, is_nonblocking, written_callee
+from resilint.checks.common.arguments import is_none, positional_arg, source_of
+from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
+from resilint.checks.timeouts.call_requires_keyword import CallRequiresKeyword
+from resilint.rule import Param
+from resilint.config.standards import Standard
+
+if TYPE_CHECKING:
+    from resilint.engine.context import FileContext
+
+
+@lru_cache(maxsize=1)
+def _builtin_standards() -> dict[str, Standard]:
+    from resilint.config.standards import builtin_standard_files, load_standard_file
+
+    return {s.code: s for path in builtin_standard_files() for s in load_standard_file(path)}
+
+
+def _is_disabled(node: cst.BaseExpression) -> bool:
+    """``None``, or a (connect, read) tuple with a ``None`` part."""
+    if is_none(node):
+        return True
+    return isinstance(node, cst.Tuple) and any(is_none(e.value) for e in node.elements)
+
+
+class TimeoutDisabled(CallTracker):
+    """An explicit infinite timeout on a covered call."""
+
+    kind = "timeout-disabled"
+    description = "A covered call passes an explicit infinite timeout (None)."
+    parameters = {
+        "include": Param(
+            list, required=False, default=(), doc="codes of call-requires-keyword standards whose calls are covered too"
+        ),
+        "calls": Param(list, required=False, default=(), doc="own call specs (tables), see resilint.checks.timeouts.callspec"),
+        "aliases": Param(dict, required=False, default={}, doc="other spellings of a qualified-name prefix"),
+    }
+
+    @classmethod
+    def validate(cls, standard: Standard) -> None:
+        super().validate(standard)
+        spec_set(standard)
+
+    @classmethod
+    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+        words = set(spec_set(standard).modules())
+        for code in standard.params.get("include", ()):
+            included = _builtin_standards().get(code)
+            if included is None or included.check != CallRequiresKeyword.kind:
+                return None  # a user standard: we cannot see its targets here
+            words |= spec_set(included).modules()
+        return words
+
+    def __init__(self, standard: Standard, context: FileContext) -> None:
+        super().__init__(standard, context)
+        self.own = spec_set(standard)
+        self.sets: list[SpecSet] = [self.own]
+        for code in self.param("include"):
+            included = _builtin_standards().get(code)
+            if included is None:
+                from resilint.config.ruleset import ruleset_for
+
+                included = ruleset_for(context.config).standards.get(code)
+            if included is not None and included.check == CallRequiresKeyword.kind:
+                self.sets.append(spec_set(included))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for specs in self.sets:
+            found = self.spec_for(specs, node)
+            if found is None:
+                continue
+            message = self._verdict(node, found[0], own=specs is self.own)
+            if message is not None:
+                self.report(node, message)
+                return
+
+    def _verdict(self, node: cst.Call, spec: CallSpec, *, own: bool) -> str | None:
+        if is_nonblocking(node, spec):
+            return None
+        arg = argument(node, spec.keywords, spec.position)
+        if arg is None or not _is_disabled(arg.value):
+            return None
+        if spec.other_bounds and self._bounded_elsewhere(node, spec, arg):
+            return None
+        written = written_callee(self.context.module, node.func) + "()"
+        if arg.keyword is not None:
+            passed = f"{arg.keyword.value}={source_of(self.context.module, arg.value, 30)}"
+        else:
+            passed = f"{source_of(self.context.module, arg.value, 30)} as its timeout"
+        if spec.other_bounds:
+            text = f"{written} passes {passed} and no other bound: it never times out"
+        elif is_none(arg.value):
+            text = f"{written} passes {passed}, which disables the timeout: it can wait forever"
+        else:
+            text = f"{written} passes {passed}: the phase given None waits forever"
+        return f"{text}; {spec.default}" if own and spec.default else text
+
+    @staticmethod
+    def _bounded_elsewhere(node: cst.Call, spec: CallSpec, primary: cst.Arg) -> bool:
+        """``ClientTimeout(total=None, sock_read=30)`` is bounded; ``**kw`` may bound it."""
+        if any(a.star for a in node.args):
+            return True
+        if any(
+            a.keyword is not None and a.keyword.value in spec.other_bounds and not is_none(a.value) for a in node.args
+        ):
+            return True
+        index = (spec.position or 0) + 1
+        while (extra := positional_arg(node, index)) is not None:
+            if extra is not primary and not is_none(extra.value):
+                return True  # a further positional bound
+            index += 1
+        return False

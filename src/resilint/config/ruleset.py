@@ -1,0 +1,129 @@
+"""Which standards are active, for which files, at which severity.
+
+Selection follows ruff: ``select``/``extend-select`` choose codes or prefixes,
+``ignore`` removes them, and when both match a code the more specific
+(longer) prefix wins, so ``ignore = ["REL1"]`` with ``select = ["REL101"]``
+keeps REL101 only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from resilint.config.settings import Config, Override
+from resilint.errors import ConfigError
+from resilint.model import Severity
+from resilint.paths import any_glob_matches
+from resilint.config.plugins import Registry, default_registry
+from resilint.rule import Rule
+from resilint.config.standards import Standard, index_by_code, parse_standard
+
+
+def _longest_match(prefixes: Iterable[str], code: str) -> int:
+    return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+
+def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str], extend: Iterable[str] = ()) -> bool:
+    chosen = max(_longest_match(select, code) if select is not None else 0, _longest_match(extend, code))
+    return chosen >= 0 and chosen > _longest_match(ignore, code)
+
+
+@dataclass(frozen=True, eq=False)
+class Ruleset:
+    config: Config
+    standards: Mapping[str, Standard]  # every known standard, by code
+    kinds: Mapping[str, type[Rule]]
+    active: tuple[Standard, ...]
+    plugin_errors: tuple[str, ...] = ()
+    plugin_versions: Mapping[str, str] = field(default_factory=dict)
+    reporters: Mapping[str, object] = field(default_factory=dict)
+    provenance_sources: tuple[object, ...] = ()
+
+    def kind_of(self, standard: Standard) -> type[Rule]:
+        return self.kinds[standard.check]
+
+    def active_for(self, relpath: str | None) -> tuple[Standard, ...]:
+        """The active standards after per-path overrides."""
+        overrides = self._overrides_for(relpath)
+        if not overrides:
+            return self.active
+        chosen = []
+        for standard in self.standards.values():
+            selected = standard in self.active
+            for override in overrides:
+                if override.select and is_selected(standard.code, override.select, ()):
+                    selected = True
+                if override.ignore and not is_selected(standard.code, None, override.ignore):
+                    selected = False
+            if selected:
+                chosen.append(standard)
+        return tuple(chosen)
+
+    def severity_override(self, code: str, relpath: str | None) -> Severity | None:
+        """A configured severity for ``code`` (per path first, then global), by longest prefix."""
+        for table in [o.severity for o in reversed(self._overrides_for(relpath))] + [self.config.severity]:
+            best = max((p for p in table if code.startswith(p)), key=len, default=None)
+            if best is not None:
+                return table[best]
+        return None
+
+    def escalation(self, relpath: str | None) -> tuple[int, str | None]:
+        """How many levels a critical tier raises findings in this file, and the tier."""
+        if relpath is None:
+            return 0, None
+        best = (0, None)
+        for tier in self.config.tiers:
+            if any_glob_matches(tier.paths, relpath) and tier.escalate > best[0]:
+                best = (tier.escalate, tier.name)
+        return best
+
+    def _overrides_for(self, relpath: str | None) -> list[Override]:
+        if relpath is None or not self.config.overrides:
+            return []
+        return [o for o in self.config.overrides if any_glob_matches(o.paths, relpath)]
+
+    def check_codes(self, codes: Iterable[str], where: str) -> None:
+        """Every code or prefix must name at least one known standard."""
+        for code in codes:
+            if not any(known.startswith(code) for known in self.standards):
+                raise ConfigError(self.config.source, where, f"unknown rule code or prefix {code!r}")
+
+
+def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
+    registry = registry or default_registry()
+    user = [parse_standard(t, config.source, i) for i, t in enumerate(config.standards)]
+    standards = index_by_code([*registry.standards, *user])
+    for standard in standards.values():
+        kind = registry.kinds.get(standard.check)
+        if kind is None:
+            known = ", ".join(sorted(registry.kinds))
+            raise ConfigError(standard.origin, f"standard {standard.code}.check", f"unknown check {standard.check!r} (known: {known})")
+        kind.validate(standard)
+    ruleset = Ruleset(
+        config=config,
+        standards=standards,
+        kinds=dict(registry.kinds),
+        active=tuple(
+            s for s in standards.values() if is_selected(s.code, config.select, config.ignore, config.extend_select)
+        ),
+        plugin_errors=tuple(registry.errors),
+        plugin_versions=dict(registry.plugin_versions),
+        reporters=dict(registry.reporters),
+        provenance_sources=tuple(registry.provenance_sources),
+    )
+    ruleset.check_codes(config.select or (), "select")
+    ruleset.check_codes(config.ignore, "ignore")
+    ruleset.check_codes(config.extend_select, "extend-select")
+    ruleset.check_codes(config.severity, "severity")
+    for i, override in enumerate(config.overrides):
+        for key, codes in (("ignore", override.ignore), ("select", override.select), ("severity", override.severity)):
+            ruleset.check_codes(codes, f"overrides[{i}].{key}")
+    return ruleset
+
+
+@lru_cache(maxsize=8)
+def ruleset_for(config: Config) -> Ruleset:
+    """The ruleset of a config object, built once (configs hash by identity)."""
+    return build_ruleset(config)

@@ -1,0 +1,397 @@
+"""Changed lines from git, for ``resilint check --diff [REF]`` and ``--staged``.
+
+One ``git diff --unified=0`` over the whole work tree gives, per file, the
+lines of its new version that were added or modified. Details that matter:
+
+- Renames are followed (``-M``): a renamed file's unchanged lines are not
+  changes. Code *moved* within or between files is not a change either: git's
+  own moved-code detection (``--color-moved=blocks``, blocks of at least 20
+  alphanumeric characters) marks those lines, and only the colour tells, so
+  the diff is read coloured with colours we set ourselves.
+- New files count whole (untracked, not ignored files too, in ``--diff``
+  mode, diffed through a scratch copy of the index); deleted files count
+  nothing.
+- ``--staged`` diffs the index against HEAD and reads the staged blobs (the
+  content pre-commit will commit), not the working tree.
+- The default REF is the merge-base with the branch's upstream, else with
+  ``origin/HEAD``, else ``HEAD``; with no commit at all, the empty tree.
+
+Every failure is a :class:`~resilint.errors.ResilintError` naming the cause
+(exit status 2): git missing, not a repository, unknown ref.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from resilint.config.settings import Config
+from resilint.engine.discovery import discover, walk_includes
+from resilint.errors import ResilintError
+from resilint.model import FileError, Report
+from resilint.paths import display_path
+
+PYTHON_PATHSPECS = ("*.py", "*.pyi")  # git pathspec "*" spans folders
+_ANSI = re.compile(rb"\x1b\[[0-9;]*m")
+_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_INDEX = re.compile(rb"^index [0-9a-f]+\.\.([0-9a-f]+)")
+_NEW_MOVED = b"\x1b[35m+"  # the colour we assign to moved lines below
+# Our colours win over the user's configuration (-c beats every config file).
+_COLORS = (
+    "color.diff.new=green",
+    "color.diff.newMoved=magenta",
+    "color.diff.newMovedAlternative=magenta",
+    "color.diff.newMovedDimmed=magenta",
+    "color.diff.newMovedAlternativeDimmed=magenta",
+    "core.quotepath=off",
+)
+_UNQUOTE = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34, b"\\": 92}
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What changed, per file (absolute paths of the new versions)."""
+
+    top: Path  # the work tree's top folder
+    lines: Mapping[Path, frozenset[int]]  # 1-based changed lines, files with at least one
+    against: str  # what was compared, for people: "origin/main (a1b2c3d)"
+    staged: bool = False
+    blobs: Mapping[Path, str] = field(default_factory=dict)  # --staged: the staged blob of each file
+
+
+# A hung git (a credential prompt, a network filesystem) must not hang the run.
+GIT_TIMEOUT = 300
+
+
+class Git:
+    """Runs git in one folder; failures become errors that name the cause."""
+
+    def __init__(self, cwd: Path, index: Path | None = None) -> None:
+        self.cwd = cwd
+        self.index = index  # a temporary index file to use instead of the repository's
+
+    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # never take the index lock to refresh stat data
+        if self.index is not None:
+            env["GIT_INDEX_FILE"] = str(self.index)
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=self.cwd, input=stdin, capture_output=True, env=env, check=False, timeout=GIT_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            raise ResilintError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s") from None
+        except FileNotFoundError:
+            raise ResilintError("git is not installed or not on PATH; --diff and --staged need it") from None
+        except OSError as exc:
+            raise ResilintError(f"cannot run git: {exc.strerror or exc}") from None
+
+    def out(self, *args: str, stdin: bytes | None = None) -> bytes:
+        result = self.run(*args, stdin=stdin)
+        if result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            command = next((a for i, a in enumerate(args) if a[:1] != "-" and (i == 0 or args[i - 1] != "-c")), "")
+            raise ResilintError(f"git {command} failed: {message[0] if message else f'exit status {result.returncode}'}")
+        return result.stdout
+
+    def text(self, *args: str) -> str | None:
+        """The trimmed output, or None when git exits non-zero (a question with a "no" answer)."""
+        result = self.run(*args)
+        return os.fsdecode(result.stdout).strip() if result.returncode == 0 else None
+
+
+def open_repository(start: Path) -> Git:
+    """The git work tree that holds ``start`` (a file or folder)."""
+    folder = start if start.is_dir() else start.parent
+    git = Git(folder if folder.is_dir() else Path.cwd())
+    result = git.run("rev-parse", "--show-toplevel")
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip()
+        if "not a git repository" in reason:
+            raise ResilintError(f"not a git repository: {folder} (--diff and --staged compare against git history)")
+        raise ResilintError(f"cannot use git in {folder}: {reason.splitlines()[0] if reason else 'unknown error'}")
+    return Git(Path(os.fsdecode(result.stdout).strip()))
+
+
+def _short(git: Git, rev: str) -> str:
+    return git.text("rev-parse", "--short", rev) or rev[:7]
+
+
+def _empty_tree(git: Git) -> str:
+    return os.fsdecode(git.out("hash-object", "-t", "tree", "--stdin", stdin=b"")).strip()
+
+
+def _commit(git: Git, rev: str) -> str | None:
+    return git.text("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+
+
+def is_revision(start: Path, ref: str) -> bool:
+    """Whether ``ref`` names a commit or tree in the repository holding ``start``
+    (False outside a repository: then it cannot be one)."""
+    try:
+        git = open_repository(start)
+    except ResilintError:
+        return False
+    name = ref[:-3] if ref.endswith("...") else ref
+    return not name.startswith("-") and git.text("rev-parse", "--verify", "--quiet", f"{name}^{{tree}}") is not None
+
+
+def resolve_base(git: Git, ref: str | None) -> tuple[str, str]:
+    """``(revision to diff against, how to describe it)`` for ``--diff [REF]``.
+
+    ``REF`` is compared as ``git diff REF`` does; ``REF...`` means the merge-base
+    of REF and HEAD (as in ``git diff REF...``)."""
+    if ref:
+        merge = ref.endswith("...")
+        name = ref[:-3] if merge else ref
+        if name.startswith("-") or not name:
+            raise ResilintError(f"--diff: unknown git revision {ref!r}")
+        if merge:
+            commit = _commit(git, name)
+            base = git.text("merge-base", commit, "HEAD") if commit else None
+            if base is None:
+                raise ResilintError(f"--diff: unknown git revision {name!r}, or no merge-base with HEAD")
+            return base, f"the merge-base of HEAD and {name} ({_short(git, base)})"
+        resolved = _commit(git, name) or git.text("rev-parse", "--verify", "--quiet", f"{name}^{{tree}}")
+        if resolved is None:
+            raise ResilintError(f"--diff: unknown git revision {ref!r} (expected a branch, tag or commit)")
+        return resolved, f"{name} ({_short(git, resolved)})"
+    head = _commit(git, "HEAD")
+    if head is None:
+        return _empty_tree(git), "an empty tree (no commits yet)"
+    upstream = git.text("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    origin = git.text("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    for name in (upstream, origin):
+        if name:
+            base = git.text("merge-base", "HEAD", name)
+            if base:
+                return base, f"{name} ({_short(git, base)})"
+    return head, f"HEAD ({_short(git, head)})"
+
+
+def _diff_args(*extra: str) -> list[str]:
+    config = [arg for setting in _COLORS for arg in ("-c", setting)]
+    return [
+        *config,
+        "diff",
+        "--unified=0",
+        "--color=always",
+        "--color-moved=blocks",
+        "--color-moved-ws=no",
+        "--ws-error-highlight=none",
+        "--find-renames",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules",
+        "--full-index",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        *extra,
+    ]
+
+
+def collect(start: Path, ref: str | None = None, *, staged: bool = False, pathspecs: Sequence[str] = PYTHON_PATHSPECS) -> ChangeSet:
+    """The changes in the work tree holding ``start``: vs ``ref`` (or the default
+    base), or, with ``staged``, in the index vs HEAD."""
+    git = open_repository(start)
+    if staged:
+        head = _commit(git, "HEAD")
+        base, against = (head, f"HEAD ({_short(git, head)})") if head else (_empty_tree(git), "an empty tree (no commits yet)")
+        patch = git.out(*_diff_args("--cached", base, "--", *pathspecs))
+    else:
+        base, against = resolve_base(git, ref)
+        with _with_untracked(git, pathspecs) as scratch:
+            patch = scratch.out(*_diff_args(base, "--", *pathspecs))
+    parsed = parse_patch(patch)
+    lines = {git.cwd / path: frozenset(changed) for path, (changed, _blob) in parsed.items() if changed}
+    blobs = {git.cwd / path: blob for path, (changed, blob) in parsed.items() if changed and blob} if staged else {}
+    return ChangeSet(top=git.cwd, lines=lines, against=against, staged=staged, blobs=blobs)
+
+
+@contextlib.contextmanager
+def _with_untracked(git: Git, pathspecs: Sequence[str]) -> Iterator[Git]:
+    """Untracked, not ignored files are new files of the change. To diff them like
+    the rest (renames, moved code, CRLF), they are added as intent-to-add entries
+    to a *copy* of the index; the repository's own index is never written."""
+    untracked = git.out("ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs)
+    if not untracked.strip(b"\0"):
+        yield git
+        return
+    with tempfile.TemporaryDirectory(prefix="resilint-") as folder:
+        index = Path(folder) / "index"
+        own = git.text("rev-parse", "--git-path", "index")
+        if own and (git.cwd / own).is_file():
+            shutil.copyfile(git.cwd / own, index)
+        scratch = Git(git.cwd, index)
+        scratch.out("add", "--intent-to-add", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=untracked)
+        yield scratch
+
+
+def read_blobs(git: Git, blob_ids: Iterable[str]) -> dict[str, bytes]:
+    """Contents of blobs by id, in one ``git cat-file --batch``."""
+    ids = list(dict.fromkeys(blob_ids))
+    if not ids:
+        return {}
+    out = git.out("cat-file", "--batch", stdin=b"".join(i.encode() + b"\n" for i in ids))
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for blob_id in ids:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) < 3 or header[1] == b"missing":
+            raise ResilintError(f"git cat-file: blob {blob_id} is missing from the repository")
+        size = int(header[2])
+        blobs[blob_id] = out[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+    return blobs
+
+
+# -- the patch ----------------------------------------------------------------------
+
+
+def parse_patch(patch: bytes) -> dict[str, tuple[set[int], str | None]]:
+    """``{new path: (changed lines, new blob id)}`` from a coloured ``--unified=0`` patch.
+
+    Hunks are consumed by their line counts, never by a line's first characters
+    (a removed line reading ``-- x`` is shown as ``--- x``); added lines that git
+    coloured as moved are not changes."""
+    result: dict[str, tuple[set[int], str | None]] = {}
+    current: set[int] | None = None
+    blob: str | None = None
+    link = False
+    lines = patch.split(b"\n")
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        plain = _ANSI.sub(b"", raw)
+        i += 1
+        if plain.startswith(b"diff --git "):
+            current, blob, link = None, None, False
+        elif plain.startswith((b"new file mode ", b"new mode ")):
+            link = plain.endswith(b" 120000")
+        elif plain.startswith(b"index "):
+            match = _INDEX.match(plain)
+            blob = match.group(1).decode() if match else None
+            link = link or plain.endswith(b" 120000")
+        elif plain.startswith(b"+++ "):
+            target = plain[4:]
+            if target.rstrip(b"\t") == b"/dev/null" or link:
+                current = None  # deleted, or a symbolic link (its "content" is a path)
+            else:
+                name = _path(target)
+                current = set()
+                result[name[2:] if name.startswith("b/") else name] = (current, blob)
+        elif plain.startswith(b"@@ "):
+            match = _HUNK.match(plain)
+            if match is None:
+                continue
+            removed = int(match.group(2)) if match.group(2) is not None else 1
+            start = int(match.group(3))
+            added = int(match.group(4)) if match.group(4) is not None else 1
+            seen_removed = seen_added = 0
+            while i < len(lines) and (seen_removed < removed or seen_added < added):
+                body, body_plain = lines[i], _ANSI.sub(b"", lines[i])
+                i += 1
+                if body_plain.startswith(b"-"):
+                    seen_removed += 1
+                elif body_plain.startswith(b"+"):
+                    if current is not None and not body.startswith(_NEW_MOVED):
+                        current.add(start + seen_added)
+                    seen_added += 1
+                elif not body_plain.startswith(b"\\"):  # "\ No newline at end of file"
+                    i -= 1  # not part of the hunk after all: read it as a header
+                    break
+            while i < len(lines) and _ANSI.sub(b"", lines[i]).startswith(b"\\"):
+                i += 1
+    return result
+
+
+def _path(raw: bytes) -> str:
+    """A path from a ``+++`` header: C-quoted by git when it holds special characters,
+    followed by a tab when it holds a space."""
+    raw = raw.rstrip(b"\t")
+    if raw.startswith(b'"') and raw.endswith(b'"') and len(raw) >= 2:
+        return os.fsdecode(_unquote(raw[1:-1]))
+    return os.fsdecode(raw)
+
+
+def _unquote(quoted: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(quoted):
+        char = quoted[i : i + 1]
+        if char != b"\\":
+            out += char
+            i += 1
+            continue
+        nxt = quoted[i + 1 : i + 2]
+        if nxt in _UNQUOTE:
+            out.append(_UNQUOTE[nxt])
+            i += 2
+        elif nxt.isdigit():
+            out.append(int(quoted[i + 1 : i + 4], 8))
+            i += 4
+        else:
+            out += nxt
+            i += 2
+    return bytes(out)
+
+
+# -- checking a change ---------------------------------------------------------------
+
+
+def select(
+    changes: ChangeSet, paths: Sequence[Path], config: Config, *, force_exclude: bool = False
+) -> tuple[list[Path], list[FileError]]:
+    """The changed files the run checks: under a folder given (walked as usual:
+    Python files, excludes honoured) or named explicitly (always checked, unless
+    ``force_exclude``)."""
+    chosen: dict[Path, None] = {}
+    errors: list[FileError] = []
+    for given in paths:
+        if not os.path.lexists(given):
+            errors.append(FileError(display_path(given), "no such file or directory"))
+            continue
+        target = given.resolve()
+        if target.is_dir():
+            for path in changes.lines:
+                if walk_includes(target, path, config):
+                    chosen[path] = None
+        elif target in changes.lines and (not force_exclude or discover([given], config, force_exclude=True).files):
+            chosen[target] = None
+    return sorted(chosen), errors
+
+
+def check_changes(
+    paths: Sequence[Path], config: Config, changes: ChangeSet, *, jobs: int | None = None, force_exclude: bool = False
+) -> Report:
+    """Check what ``changes`` touched under ``paths``; the report says what was compared."""
+    from resilint.engine.core import Engine
+    from resilint.engine.runner import aggregate, check_files
+
+    engine = Engine(config)
+    files, errors = select(changes, paths, config, force_exclude=force_exclude)
+    if changes.staged:
+        contents = read_blobs(Git(changes.top), (changes.blobs[f] for f in files))
+        results = [
+            engine.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
+            for f in files
+        ]
+    else:
+        results = check_files(files, config, jobs=jobs, engine=engine, changed=changes.lines)
+    report = aggregate(results, errors, engine)
+    count = sum(len(changes.lines[f]) for f in files)
+    kind = "staged" if changes.staged else "changed"
+    note = f"checked {_plural(count, f'{kind} line')} in {_plural(len(files), 'file')} against {changes.against}"
+    return dataclasses.replace(report, notes=(*report.notes, note))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -1,0 +1,150 @@
+"""Which files a run checks.
+
+Folders are walked for ``.py``/``.pyi``; inside a git work tree git itself lists
+the files (so ``.gitignore``, ``.git/info/exclude`` and global excludes are
+honoured exactly); default excludes and ``exclude`` apply to both. A file
+named explicitly is always checked, unless ``force_exclude`` (``--force-exclude``,
+for pre-commit and editors, which pass every staged or open file by name).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from resilint.config.settings import DEFAULT_EXCLUDES, Config
+from resilint.paths import any_glob_matches, display_path, relative_to_root
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class Discovered:
+    files: tuple[Path, ...]
+    errors: tuple[tuple[str, str], ...]  # (path, message)
+
+
+def discover(paths: list[Path], config: Config, *, force_exclude: bool = False) -> Discovered:
+    files: list[Path] = []
+    errors: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if not os.path.lexists(path):
+            errors.append((display_path(path), "no such file or directory"))
+            continue
+        if path.is_symlink() and not path.exists():
+            errors.append((display_path(path), "broken symbolic link"))
+            continue
+        if path.is_dir():
+            for found in _walk(path, config, errors):
+                _add(found, files, seen)
+        elif not (force_exclude and _explicitly_excluded(path, config)):
+            _add(path, files, seen)
+    return Discovered(tuple(files), tuple(errors))
+
+
+def _add(path: Path, files: list[Path], seen: set[Path]) -> None:
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):  # symlink loop
+        key = path.absolute()
+    if key not in seen:
+        seen.add(key)
+        files.append(path)
+
+
+def walk_includes(folder: Path, path: Path, config: Config) -> bool:
+    """Whether walking ``folder`` would check ``path`` (a file under it): a Python
+    suffix and not excluded. For callers that get file lists elsewhere (``--diff``)."""
+    if path.suffix not in PYTHON_SUFFIXES:
+        return False
+    try:
+        inside = path.relative_to(folder).as_posix()
+    except ValueError:
+        return False
+    return not _excluded(relative_to_root(path, config.root), inside, config, False, _walk_depth(folder, config))
+
+
+def _excluded(relpath: str | None, name_path: str, config: Config, is_dir: bool, walk_depth: int = 0) -> bool:
+    """Default excludes match below the walked folder (``name_path``); configured ones
+    match the path from the config root, but not the walked folder itself or its
+    parents: ``resilint check fixtures/demo`` checks it even if ``fixtures/`` is
+    excluded (as with ruff; ``--force-exclude`` is for files named explicitly)."""
+    if any_glob_matches(DEFAULT_EXCLUDES, name_path, is_dir=is_dir):
+        return True
+    return (
+        relpath is not None
+        and bool(config.exclude)
+        and any_glob_matches(config.exclude, relpath, is_dir=is_dir, min_depth=walk_depth + 1)
+    )
+
+
+def _explicitly_excluded(path: Path, config: Config) -> bool:
+    # Match below the config root only: folders above it (say ~/env/) must not count.
+    relpath = relative_to_root(path, config.root)
+    return relpath is not None and _excluded(relpath, relpath, config, False)
+
+
+def _walk_depth(folder: Path, config: Config) -> int:
+    relpath = relative_to_root(folder, config.root)
+    return 0 if not relpath or relpath == "." else len(relpath.split("/"))
+
+
+def _walk(folder: Path, config: Config, errors: list[tuple[str, str]]) -> Iterator[Path]:
+    depth = _walk_depth(folder, config)
+    listed = _git_files(folder)
+    if listed is not None:
+        for path in listed:
+            if path.suffix in PYTHON_SUFFIXES and not _excluded(
+                relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False, depth
+            ):
+                if path.is_file():
+                    yield path
+        return
+    visited: set[tuple[int, int]] = set()
+    for root, dirs, names in os.walk(folder, followlinks=True, onerror=lambda e: errors.append((display_path(e.filename or folder), f"cannot list: {e.strerror}"))):
+        root_path = Path(root)
+        try:
+            stat = root_path.stat()
+        except OSError:
+            dirs[:] = []
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:  # symlink loop
+            errors.append((display_path(root_path), "symbolic link loop, not followed"))
+            dirs[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        kept = []
+        for d in sorted(dirs):
+            sub = root_path / d
+            rel_in_walk = sub.relative_to(folder).as_posix()
+            if _excluded(relative_to_root(sub, config.root), rel_in_walk, config, True, depth) or (sub / "pyvenv.cfg").exists():
+                continue
+            kept.append(d)
+        dirs[:] = kept
+        for name in sorted(names):
+            if name.endswith(PYTHON_SUFFIXES):
+                path = root_path / name
+                if not _excluded(relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False, depth):
+                    yield path
+
+
+def _git_files(folder: Path) -> list[Path] | None:
+    """Tracked and untracked-but-not-ignored files under ``folder``, or None outside git."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    names = sorted({n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+    return [folder / n for n in names]
