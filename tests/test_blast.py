@@ -7,10 +7,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-
 from conftest import git, run_resilint
-from resilint.provenance.blast import change_scope, regions_of
+
 from resilint.model import Span
+from resilint.provenance.blast import change_scope, regions_of
 
 SOURCE = """\
 import requests

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import git, run_resilint
+
 from resilint.engine.diff import collect
 
 MULTILINE = """\

@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, record_slicing, run_resilint
+
 from resilint.config.settings import Config
 from resilint.engine.core import Engine
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-
 from conftest import FIXTURES, run_resilint
-from resilint.config.settings import Config, parse_config
+
 from resilint.checks.flags.sdks import FlagEvaluation, FlagKey, recognize, static_key
+from resilint.config.settings import Config, parse_config
 from resilint.engine.names import NameResolver
 from resilint.engine.walk import walk
 
@@ -410,8 +410,8 @@ def test_flags_command_malformed_manifest(tmp_path: Path) -> None:
 
 
 def test_example_files_are_validated() -> None:
-    from resilint.errors import ConfigError
     from resilint.config.standards import parse_standard
+    from resilint.errors import ConfigError
 
     table = {"code": "ACME1", "name": "x", "check": "flag-key-static", "example-files": {"../flags.toml": ""}}
     with pytest.raises(ConfigError, match="example-files"):

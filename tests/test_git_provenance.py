@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import git, run_resilint
-from resilint.provenance import git as gitmod
-from resilint.provenance.agents import patterns_for
+
 from resilint.config.settings import Config
 from resilint.engine.core import Engine
+from resilint.provenance import git as gitmod
+from resilint.provenance.agents import patterns_for
 
 HUMAN = "import requests\n\n\ndef human(url):\n    return requests.get(url)\n"  # REL101 on line 5
 AI_PART = "\n\ndef agent(url):\n    return requests.get(url)\n"  # REL101 on line 9

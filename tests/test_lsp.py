@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from conftest import resilint_executable
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
-
-from conftest import resilint_executable
 
 BAD = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 FIXED = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=10)\n"

@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import libcst as cst
-
 from conftest import run_resilint
+
 from resilint.checks.migrations.alembic import inert_body
 from resilint.checks.migrations.django import read_migration
 from resilint.config.settings import Config

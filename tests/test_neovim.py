@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import resilint_executable
 
 SCRIPT = Path(__file__).parent / "editors" / "nvim_lsp_check.lua"

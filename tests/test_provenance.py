@@ -7,12 +7,17 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
 from conftest import git, run_resilint
+
 from resilint.config.settings import Config, parse_config
 from resilint.engine.core import Engine
 from resilint.model import Provenance
-from resilint.provenance.sources import FileProvenance, LineProvenance, MarkerSource, SourceFile
+from resilint.provenance.sources import (
+    FileProvenance,
+    LineProvenance,
+    MarkerSource,
+    SourceFile,
+)
 
 CALL = "import requests\n\nrequests.get(url)\n"  # REL101 on line 3
 

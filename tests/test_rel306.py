@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, git, run_resilint
 from expectations import expectations
 

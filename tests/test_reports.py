@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import git, run_resilint
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -134,10 +133,10 @@ def test_github_workflow_commands(repo: Path) -> None:
 
 
 def test_github_escaping() -> None:
+    import io
+
     from resilint.model import Finding, Report, Severity, Span
     from resilint.report.github import GithubReporter
-
-    import io
 
     finding = Finding(
         code="REL101",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from resilint.config.ruleset import build_ruleset
 from resilint.config.settings import Config, parse_config
 from resilint.engine.core import Engine
 from resilint.errors import ConfigError
-from resilint.config.ruleset import build_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESET = build_ruleset(Config(root=ROOT))

@@ -9,15 +9,21 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-
 from conftest import run_resilint
-from resilint.checks.timeouts.callspec import canonical, may_be_older, parse_specs, parse_version, string_text
+
+from resilint.checks.timeouts.callspec import (
+    canonical,
+    may_be_older,
+    parse_specs,
+    parse_version,
+    string_text,
+)
 from resilint.checks.timeouts.timeout_disabled import TimeoutDisabled
+from resilint.config.project import project_info
 from resilint.config.settings import Config, parse_config
 from resilint.engine.core import Engine
-from resilint.errors import ConfigError
 from resilint.engine.names import NameResolver
-from resilint.config.project import project_info
+from resilint.errors import ConfigError
 
 
 def check(

@@ -1,34 +1,195 @@
-"""The one engine API every front end uses."""
+"""The one entry every front end uses: :class:`Linter` owns a configuration, its
+ruleset, its engine and result cache, built once and reused.
+
+The CLI, the flake8 plugin, the language server, the runner's worker processes
+and diff mode all go through here: a configuration is loaded once per folder
+(and again only when a configuration file on the way up changes on disk), and a
+ruleset and engine once per configuration. Nothing else constructs them.
+
+Importing this module is cheap: the engine (and libcst) load on first check.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import dataclasses
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from resilint.config.settings import Config, load_config
-from resilint.engine.core import Engine
-from resilint.model import Finding, Report
-from resilint.engine.runner import check_paths as _check_paths
+from resilint.model import FileError, FileResult, Finding, Report
+
+if TYPE_CHECKING:
+    from resilint.config.ruleset import Ruleset
+    from resilint.engine.core import Engine
+    from resilint.engine.diff import ChangeSet
+
+_MAX_LINTERS = 8  # configurations kept at once (a language server over a few projects)
 
 
-@lru_cache(maxsize=8)
-def engine_for(config: Config) -> Engine:
-    return Engine(config)
+class Linter:
+    """A configuration with its ruleset and engine; get one with :func:`linter_for`.
+
+    ``cache``: use the on-disk result cache. ``noqa=False``: leave ``# noqa`` to the
+    host (flake8 applies it itself)."""
+
+    def __init__(self, config: Config, *, cache: bool = False, noqa: bool = True) -> None:
+        self.config = config
+        self.cache = cache
+        self.noqa = noqa
+        self._ruleset: Ruleset | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def ruleset(self) -> Ruleset:
+        """The standards, kinds, reporters and provenance sources (built on first use;
+        a broken standard or plugin raises :class:`~resilint.errors.ConfigError`)."""
+        if self._ruleset is None:
+            from resilint.config.ruleset import build_ruleset
+
+            self._ruleset = build_ruleset(self.config)
+        return self._ruleset
+
+    @property
+    def engine(self) -> Engine:
+        """The engine (built on first use: it prepares every active standard)."""
+        if self._engine is None:
+            from resilint.engine.core import Engine
+
+            self._engine = Engine(self.config, self.ruleset, cache=self.cache, noqa=self.noqa)
+        return self._engine
+
+    def prepare(self) -> None:
+        """Build everything now, so configuration errors surface before any work."""
+        self.engine  # noqa: B018 -- building is the point
+
+    # -- one file ------------------------------------------------------------------
+
+    def check_source(
+        self, source: str | bytes, path: str, *, file: Path | None = None, changed: frozenset[int] | None = None
+    ) -> FileResult:
+        """Check one file's contents (``path`` is how it is shown, ``file`` the real
+        file if any). Never raises for bad input: the result says what went wrong."""
+        return self.engine.check_source(source, path, file=file, changed=changed)
+
+    def check_file(self, file: Path, *, changed: frozenset[int] | None = None) -> FileResult:
+        return self.engine.check_file(file, changed=changed)
+
+    # -- many files ------------------------------------------------------------------
+
+    def check_files(
+        self, files: Sequence[Path], *, jobs: int | None = None, changed: Mapping[Path, frozenset[int]] | None = None
+    ) -> list[FileResult]:
+        """Check ``files`` (in one process or a pool); results in the order given."""
+        from resilint.engine.runner import check_files
+
+        return check_files(self, files, jobs=jobs, changed=changed)
+
+    def check_paths(self, paths: Sequence[Path], *, jobs: int | None = None, force_exclude: bool = False) -> Report:
+        """Discover the Python files under ``paths`` and check them all."""
+        from resilint.engine.discovery import discover
+
+        self.prepare()
+        found = discover(list(paths), self.config, force_exclude=force_exclude)
+        results = self.check_files(found.files, jobs=jobs)
+        return self.report(results, [FileError(p, m) for p, m in found.errors])
+
+    def check_changes(
+        self, paths: Sequence[Path], changes: ChangeSet, *, jobs: int | None = None, force_exclude: bool = False
+    ) -> Report:
+        """``--diff``/``--staged``: check the changed lines under ``paths``."""
+        from resilint.engine.diff import check_changes
+
+        self.prepare()
+        return check_changes(self, paths, changes, jobs=jobs, force_exclude=force_exclude)
+
+    def report(self, results: Sequence[FileResult], errors: Sequence[FileError] = ()) -> Report:
+        """One report from per-file results, with plugin load errors first."""
+        findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+        all_errors = [*(FileError("<plugin>", m) for m in self.ruleset.plugin_errors), *errors]
+        all_errors.extend(e for r in results for e in r.errors)
+        return Report(findings=tuple(findings), errors=tuple(all_errors), files=len(results))
+
+
+# -- the shared registry of configurations and linters -------------------------------
+
+_lock = threading.RLock()
+_linters: OrderedDict[tuple[Config, bool, bool], Linter] = OrderedDict()
+_folder_configs: dict[Path, tuple[tuple[Any, ...], Config]] = {}
+
+
+def linter_for(config: Config, *, cache: bool = False, noqa: bool = True) -> Linter:
+    """The linter of ``config`` (configs compare by identity), built once."""
+    key = (config, cache, noqa)
+    with _lock:
+        linter = _linters.get(key)
+        if linter is None:
+            linter = _linters[key] = Linter(config, cache=cache, noqa=noqa)
+            while len(_linters) > _MAX_LINTERS:
+                _linters.popitem(last=False)
+        else:
+            _linters.move_to_end(key)
+        return linter
+
+
+def config_for(start: Path | None = None, config_file: Path | None = None, **run_options: Any) -> Config:
+    """A fresh configuration for a run starting at ``start`` (the CLI's): the nearest
+    ``[tool.resilint]`` or ``config_file``, with run options (``select``, ``today``,
+    ``force_ai``, ...) applied on top."""
+    config = load_config(start, config_file)
+    return dataclasses.replace(config, **run_options) if run_options else config
+
+
+def config_for_folder(folder: Path) -> Config:
+    """The configuration that applies to files in ``folder``, loaded once and kept
+    until a ``pyproject.toml`` on the way up is created, edited or removed (one
+    ``stat`` per folder level per call: editors and long-lived hosts pick up a
+    changed configuration without a restart)."""
+    folder = folder.resolve()
+    stamp = _config_stamp(folder)
+    with _lock:
+        known = _folder_configs.get(folder)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        config = load_config(folder)
+        _folder_configs[folder] = (stamp, config)
+        return config
+
+
+def forget_configs() -> None:
+    """Drop every configuration loaded by folder (a client said one changed)."""
+    with _lock:
+        _folder_configs.clear()
+
+
+def _config_stamp(folder: Path) -> tuple[Any, ...]:
+    stamp = []
+    for level in (folder, *folder.parents):
+        try:
+            info = os.stat(level / "pyproject.toml")
+        except OSError:
+            continue
+        stamp.append((str(level), info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
 
 
 def check_source(source: str | bytes, path: str | Path, config: Config | None = None) -> list[Finding]:
     """Check one file's contents; ``path`` names it (and places it for config,
     per-path overrides and provenance). Never raises for bad input: a file that
     cannot be decoded or parsed yields REL001."""
-    config = config or load_config(Path(path).parent if str(path) not in ("", "-") else None)
+    if config is None:
+        config = config_for_folder(Path(path).parent if str(path) not in ("", "-") else Path.cwd())
     file = Path(path)
-    result = engine_for(config).check_source(source, str(path), file=file if file.is_file() else None)
+    result = linter_for(config).check_source(source, str(path), file=file if file.is_file() else None)
     return list(result.findings)
 
 
 def check_paths(paths: list[Path], config: Config | None = None, *, jobs: int | None = None) -> Report:
     """Check files and folders (walked for .py/.pyi, honouring .gitignore)."""
-    return _check_paths(paths, config or load_config(), jobs=jobs)
+    return linter_for(config or config_for()).check_paths(paths, jobs=jobs)
 
 
-__all__ = ["check_paths", "check_source", "engine_for", "load_config"]
+__all__ = ["Linter", "check_paths", "check_source", "config_for", "config_for_folder", "forget_configs", "linter_for", "load_config"]

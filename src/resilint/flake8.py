@@ -13,7 +13,6 @@ standard library; the engine (libcst) is imported on the first file.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,35 +20,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from resilint import __version__
 
 if TYPE_CHECKING:
-    from resilint.config.settings import Config
-    from resilint.engine.core import Engine
+    from resilint.api import Linter
 
 SEVERITIES = ("note", "warning", "error")
 _STDIN_NAMES = ("stdin", "-", "")
 
-_lock = threading.Lock()
-_configs: dict[Path, Config] = {}  # folder -> config: one lookup per folder, not per file
-_engines: dict[int, Engine] = {}  # id(config) -> engine (configs hash by identity)
 
+def _linter_for(folder: Path) -> Linter:
+    from resilint.api import config_for_folder, linter_for
 
-def _config_for(folder: Path) -> Config:
-    from resilint.config.settings import load_config
-
-    with _lock:
-        config = _configs.get(folder)
-        if config is None:
-            config = _configs[folder] = load_config(folder)
-        return config
-
-
-def _engine_for(config: Config) -> Engine:
-    from resilint.engine.core import Engine
-
-    with _lock:
-        engine = _engines.get(id(config))
-        if engine is None:
-            engine = _engines[id(config)] = Engine(config, noqa=False)
-        return engine
+    return linter_for(config_for_folder(folder), noqa=False)
 
 
 class ResilintChecker:
@@ -68,7 +48,7 @@ class ResilintChecker:
         # The configuration is resolved here, not in run(): flake8 wraps this call, so a
         # broken [tool.resilint] is reported as a plugin failure naming file and key.
         folder = Path.cwd() if self.file is None else self.file.parent
-        self.engine = _engine_for(_config_for(folder.resolve()))
+        self.linter = _linter_for(folder)
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -93,7 +73,7 @@ class ResilintChecker:
 
         real_file = self.file if self.file is not None and self.file.is_file() else None
         shown = "stdin" if self.is_stdin else self.filename
-        result = self.engine.check_source("".join(self.lines), shown, file=real_file)
+        result = self.linter.check_source("".join(self.lines), shown, file=real_file)
         threshold = Severity.parse(self.min_severity)
         for finding in result.findings:
             if finding.severity < threshold:

@@ -21,23 +21,25 @@ A minimal check kind::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
+from resilint.engine.prefilter import Trigger
 from resilint.errors import ConfigError
 from resilint.model import Fix
-from resilint.engine.prefilter import Trigger
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from resilint.config.settings import Config
-    from resilint.engine.context import FileContext
     from resilint.config.standards import Standard
+    from resilint.engine.context import FileContext
+    from resilint.engine.suppressions import Suppression
+    from resilint.model import Provenance, Span
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,13 @@ class Rule:
     # another definition's body: the engine may then leave out the definitions that
     # contain none of the rule's triggers (slicing.py). False is always correct.
     sliceable: ClassVar[bool] = False
+    # The engine event this kind reports (resilint.engine.events), for kinds that visit
+    # nothing and turn what the engine saw (a syntax error, a crashed rule) into a finding.
+    event: ClassVar[str | None] = None
+    # True for kinds that judge the file's suppression comments after the walk
+    # (:meth:`review_suppressions`): the engine then reads the comments even in a
+    # file with no other finding.
+    reviews_suppressions: ClassVar[bool] = False
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         self.standard = standard
@@ -121,6 +130,32 @@ class Rule:
         to it, for the unresolvable-import check). Part of that file's cache key."""
         return ""
 
+    @classmethod
+    def input_files(cls, standard: Standard, config: Config) -> Iterable[Path]:
+        """Files besides the checked one whose contents can change this rule's findings
+        in every file (the flag manifest, the project's dependency and lock files).
+        Their contents are part of the result-cache key. The default is none."""
+        return ()
+
+    @classmethod
+    def related_files(cls, standard: Standard, config: Config, file: Path | None) -> Iterable[Path]:
+        """Other files this file's findings depend on (the sibling migrations of an
+        app, the modules next to it): their contents become part of the file's cache
+        key, so a cached result is never stale when one of them changes. A missing
+        file counts as its absence. The default is none."""
+        return ()
+
+    @classmethod
+    def review_suppressions(
+        cls,
+        standard: Standard,
+        suppressions: Iterable[Suppression],
+        provenance_at: Callable[[int], Provenance | None],
+    ) -> Iterable[tuple[Span, str]]:
+        """For kinds with :attr:`reviews_suppressions`: findings (span, message) about
+        the file's suppression comments, given which lines are AI-assisted."""
+        return ()
+
     def finish(self) -> None:
         """Called once after the whole tree was visited (for rules that collect first)."""
 
@@ -155,6 +190,14 @@ class Rule:
                 )
 
     @classmethod
+    def link(cls, standard: Standard, standards: Mapping[str, Standard]) -> tuple[Standard, ...]:
+        """The other standards ``standard`` refers to, looked up in every known
+        standard by code when the ruleset is built (they become ``standard.linked``).
+        Raise :class:`~resilint.errors.ConfigError` for a reference that cannot be
+        resolved. The default is none."""
+        return ()
+
+    @classmethod
     def visitor_method_names(cls) -> tuple[str, ...]:
         return _visitor_method_names(cls)
 
@@ -168,3 +211,12 @@ def _visitor_method_names(cls: type[Rule]) -> tuple[str, ...]:
         for name in dir(cls)
         if (name.startswith("visit_") or name.startswith("leave_")) and callable(getattr(cls, name))
     )
+
+
+class EngineEvent(Rule):
+    """Base of the kinds that report an engine event (:attr:`Rule.event`): they visit
+    nothing and never need a file parsed."""
+
+    @classmethod
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
+        return ()

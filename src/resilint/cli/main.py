@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO
 
 from resilint import __version__
-from resilint.config.settings import Config, load_config
+from resilint.api import config_for, linter_for
+from resilint.config.settings import Config
 from resilint.errors import ResilintError
 from resilint.model import FileError, Report, Severity
 
@@ -149,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config_for(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
     start = _common_parent(paths) if paths else Path.cwd()
-    config = load_config(start, args.config)
+    config = config_for(start, args.config)
     changes: dict[str, object] = {}
     if getattr(args, "select", None) is not None:
         changes["select"] = tuple(args.select)
@@ -173,9 +174,6 @@ def _common_parent(paths: Sequence[Path]) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from resilint.engine.core import Engine
-    from resilint.engine.runner import aggregate, check_paths
-
     diff_mode = args.diff is not None or args.staged
     if args.diff is not None and args.staged:
         raise ResilintError("--diff and --staged cannot be combined: --staged already compares the index with HEAD")
@@ -193,8 +191,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     stdin_path = Path(args.stdin_filename) if args.stdin_filename else None
     paths = [stdin_path] if use_stdin and stdin_path else ([] if use_stdin else [Path(p) for p in raw_paths])
     config = _config_for(args, paths)
-    engine = Engine(config)
-    ruleset = engine.ruleset
+    linter = linter_for(config, cache=not args.no_cache and not use_stdin and not diff_mode)
+    linter.prepare()  # configuration errors end the run before any work
+    ruleset = linter.ruleset
     if args.select:
         ruleset.check_codes(args.select, "--select")
     if args.ignore:
@@ -205,15 +204,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if use_stdin:
         shown = args.stdin_filename or "-"
         file = stdin_path if stdin_path is not None and stdin_path.is_file() else None
-        result = engine.check_source(sys.stdin.buffer.read(), shown, file=file)
-        report = aggregate([result], [], engine)
+        result = linter.check_source(sys.stdin.buffer.read(), shown, file=file)
+        report = linter.report([result])
     elif diff_mode:
-        from resilint.engine.diff import check_changes, collect
+        from resilint.engine.diff import collect
 
         changes = collect(_common_parent(paths), args.diff, staged=args.staged)
-        report = check_changes(paths, config, changes, jobs=args.jobs, force_exclude=args.force_exclude)
+        report = linter.check_changes(paths, changes, jobs=args.jobs, force_exclude=args.force_exclude)
     else:
-        report = check_paths(paths, config, jobs=args.jobs, cache=not args.no_cache, force_exclude=args.force_exclude)
+        report = linter.check_paths(paths, jobs=args.jobs, force_exclude=args.force_exclude)
     _emit(report, args, reporter_class, ruleset)
     if report.errors:
         return EXIT_ERROR
@@ -275,10 +274,7 @@ def _use_color(stream: IO[str]) -> bool:
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
-    from resilint.config.ruleset import ruleset_for
-
-    config = load_config(Path.cwd(), args.config)
-    ruleset = ruleset_for(config)
+    ruleset = linter_for(config_for(Path.cwd(), args.config)).ruleset
     rows = []
     for code in sorted(ruleset.standards):
         s = ruleset.standards[code]
@@ -306,13 +302,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from resilint.explain.text import explain_text
-    from resilint.config.ruleset import ruleset_for
 
-    ruleset = ruleset_for(load_config(Path.cwd(), args.config))
+    ruleset = linter_for(config_for(Path.cwd(), args.config)).ruleset
     wanted = args.code.strip()
     for standard in ruleset.standards.values():
         if wanted.upper() == standard.code or wanted.lower() == standard.name:
-            sys.stdout.write(explain_text(standard))
+            sys.stdout.write(explain_text(standard, ruleset.kind_of(standard)))
             return EXIT_OK
     raise ResilintError(f"unknown rule {wanted!r}; 'resilint rules' lists them")
 
@@ -340,8 +335,10 @@ def cmd_flags(args: argparse.Namespace) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     import shutil
 
-    config = load_config(Path.cwd(), args.config)
-    cache = config.root / ".resilint_cache"
+    from resilint.engine.cache import cache_dir
+
+    config = config_for(Path.cwd(), args.config)
+    cache = cache_dir(config.root)
     if cache.is_dir():
         shutil.rmtree(cache)
         print(f"removed {cache}")

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from resilint.hookspecs import hookimpl
 from resilint.config.standards import builtin_standard_files
+from resilint.hookspecs import hookimpl
 
 
 @hookimpl

@@ -16,9 +16,9 @@ from typing import Any
 import pluggy
 
 from resilint import hookspecs
+from resilint.config.standards import Standard, load_standard_file, parse_standard
 from resilint.errors import ConfigError
 from resilint.rule import Rule
-from resilint.config.standards import Standard, load_standard_file, parse_standard
 
 ENTRY_POINT_GROUP = "resilint"
 

@@ -42,6 +42,13 @@ class ProjectInfo:
         return self.dependencies.get(canonical(distribution))
 
 
+def dependency_files(root: Path) -> list[Path]:
+    """Every file :func:`project_info` reads under ``root`` (present or not): a check
+    kind whose verdicts depend on declared versions lists them as its input files."""
+    requirements = sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
+    return [root / "pyproject.toml", *requirements, root / "uv.lock", root / "poetry.lock"]
+
+
 @lru_cache(maxsize=32)
 def project_info(root: Path) -> ProjectInfo:
     """Dependencies declared under ``root`` (cached per run and process)."""

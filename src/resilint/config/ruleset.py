@@ -8,17 +8,17 @@ keeps REL101 only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from resilint.config.plugins import Registry, default_registry
 from resilint.config.settings import Config, Override
+from resilint.config.standards import Standard, index_by_code, parse_standard
 from resilint.errors import ConfigError
 from resilint.model import Severity
 from resilint.paths import any_glob_matches
-from resilint.config.plugins import Registry, default_registry
 from resilint.rule import Rule
-from resilint.config.standards import Standard, index_by_code, parse_standard
 
 
 def _longest_match(prefixes: Iterable[str], code: str) -> int:
@@ -101,6 +101,10 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
             known = ", ".join(sorted(registry.kinds))
             raise ConfigError(standard.origin, f"standard {standard.code}.check", f"unknown check {standard.check!r} (known: {known})")
         kind.validate(standard)
+    for code, standard in list(standards.items()):
+        linked = registry.kinds[standard.check].link(standard, standards)
+        if linked:
+            standards[code] = dataclasses.replace(standard, linked=tuple(linked))
     ruleset = Ruleset(
         config=config,
         standards=standards,
@@ -121,9 +125,3 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
         for key, codes in (("ignore", override.ignore), ("select", override.select), ("severity", override.severity)):
             ruleset.check_codes(codes, f"overrides[{i}].{key}")
     return ruleset
-
-
-@lru_cache(maxsize=8)
-def ruleset_for(config: Config) -> Ruleset:
-    """The ruleset of a config object, built once (configs hash by identity)."""
-    return build_ruleset(config)

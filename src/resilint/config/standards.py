@@ -61,6 +61,9 @@ class Standard:
     example_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # written next to the example config (a flag manifest)
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     origin: str = "<builtin>"
+    # Other standards this one refers to (e.g. REL102 covers the calls of the standards
+    # it ``include``s), resolved by the ruleset through the kind's ``Rule.link``.
+    linked: tuple[Standard, ...] = ()
 
     @property
     def ai_only(self) -> bool:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from resilint.provenance.blast import Regions
 from resilint.model import Edit, Fix, Span
+from resilint.provenance.blast import Regions
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
-"""Parse once, visit once with every active rule batched, collect findings.
+"""The engine: one file's check, in the order data flows.
 
-A finding's life: a rule calls ``report(node, message)`` during the single
-traversal (:class:`_Traversal`); after it, positions are computed for the
-reported nodes only (:mod:`resilint.positions`), then suppressions,
-provenance and the severity policy turn each raw finding into a
-:class:`~resilint.model.Finding`.
+``check_file`` -> :mod:`~resilint.engine.reading` (bytes, text) ->
+:mod:`~resilint.engine.prefilter` (which rules' triggers occur; none: no libcst
+parse) -> :mod:`~resilint.engine.slicing` (definitions no triggered rule can look
+at are blanked) -> :mod:`~resilint.engine.parsing` -> one walk
+(:mod:`~resilint.engine.traversal`) with every triggered rule ->
+:mod:`~resilint.engine.positions` for the reported nodes only -> an
+:class:`~resilint.engine.analysis.Analysis` (content only: what the cache stores)
+-> :mod:`~resilint.engine.findings` (suppressions, provenance, severity policy).
+
+The engine knows no rule code: it reports engine events
+(:mod:`~resilint.engine.events`) through the standards whose kinds handle them.
 """
 
 from __future__ import annotations
@@ -12,115 +18,38 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import gc
-import io
 import json
-import stat
-import tokenize
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import libcst as cst
 
-from resilint.engine.analysis import Analysis, Located
-from resilint.provenance.blast import change_scope, regions_of
-from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerprint
+from resilint.config.ruleset import Ruleset, build_ruleset
 from resilint.config.settings import Config
+from resilint.config.standards import Standard
+from resilint.engine.analysis import Analysis, Located
+from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerprint
 from resilint.engine.context import FileContext
-from resilint.model import FileError, FileResult, Finding, Fix, Provenance, Span
+from resilint.engine.events import NOT_ANALYSED, RULE_CRASHED, SYNTAX_ERROR
+from resilint.engine.findings import FindingBuilder
 from resilint.engine.names import NameResolver
-from resilint.paths import display_path, relative_to_root
-from resilint.engine.policy import effective_severity
+from resilint.engine.parsing import ParseFailure, parse, syntax_problem_without_libcst
 from resilint.engine.positions import spans_of
 from resilint.engine.prefilter import Prefilter, Selection
-from resilint.provenance.sources import LineProvenance, SourceFile
-from resilint.rule import RawFinding, Rule
-from resilint.config.ruleset import Ruleset, ruleset_for
+from resilint.engine.reading import FILE_START, ReadFailure, read_file, read_text
 from resilint.engine.slicing import relevant_slice
-from resilint.config.standards import Standard
-from resilint.engine.suppressions import NONE as NO_SUPPRESSIONS
+from resilint.engine.suppressions import skip_file_marker
+from resilint.engine.traversal import Traversal
 from resilint.engine.walk import walk
-from resilint.engine.suppressions import Suppressions, might_suppress, parse_suppressions, skip_file_marker
+from resilint.model import FileError, FileResult
+from resilint.paths import display_path, relative_to_root
+from resilint.provenance.blast import regions_of
+from resilint.provenance.sources import LineProvenance, SourceFile
+from resilint.rule import RawFinding
 
-# Larger files are reported, not checked: libcst would take minutes on them.
-MAX_FILE_BYTES = 20_000_000
 # Smaller files are parsed whole: slicing (ast.parse + the closure) would cost more than it saves.
 SLICE_MIN_CHARS = 2_000
-
-SYNTAX_ERROR = "REL001"
-RULE_CRASHED = "REL002"
-UNJUSTIFIED_SUPPRESSION = "REL903"
-
-
-class _Traversal:
-    """One walk over the tree (:func:`resilint.engine.walk.walk`): the name resolver first,
-    then every rule's visitor methods. A rule that raises is disabled for the rest
-    of the file and reported as REL002; the others carry on."""
-
-    def __init__(self, module: cst.Module, names: NameResolver, rules: list[Rule]) -> None:
-        self.names = names
-        self.rules = rules
-        self.crashes: list[tuple[Rule, BaseException, cst.CSTNode]] = []
-        # id(node) -> index of the top-level statement it is in: positions.py then
-        # generates code for the statements with findings only.
-        self.statement_of: dict[int, int] = {}
-        self._statements = {id(statement): index for index, statement in enumerate(module.body)}
-        self._current = -1
-        self._build_tables()
-
-    def _build_tables(self) -> None:
-        by_name: dict[str, list[tuple[Rule, object]]] = {}
-        for rule in self.rules:
-            for name in rule.visitor_method_names():
-                by_name.setdefault(name, []).append((rule, getattr(rule, name)))
-        self._by_name = by_name
-        # Per node type, filled on first sight: no string building per node.
-        self._visits: dict[type, list[tuple[Rule, object]]] = {}
-        self._leaves: dict[type, list[tuple[Rule, object]]] = {}
-
-    def _call(self, methods: list[tuple[Rule, object]], node: cst.CSTNode) -> None:
-        for rule, method in methods:
-            try:
-                method(node)  # type: ignore[operator]
-            except RecursionError:
-                raise
-            except Exception as exc:
-                self._disable(rule, exc, node)
-
-    def _disable(self, rule: Rule, exc: BaseException, node: cst.CSTNode) -> None:
-        self.crashes.append((rule, exc, node))
-        self.rules = [r for r in self.rules if r is not rule]
-        self._build_tables()
-
-    def enter(self, node: cst.CSTNode) -> None:
-        self._current = self._statements.get(id(node), self._current)
-        if self._current >= 0:
-            self.statement_of[id(node)] = self._current
-        self.names.enter(node)
-        node_type = type(node)
-        methods = self._visits.get(node_type)
-        if methods is None:
-            methods = self._visits[node_type] = self._by_name.get("visit_" + node_type.__name__, [])
-        if methods:
-            self._call(methods, node)
-
-    def leave(self, node: cst.CSTNode) -> None:
-        node_type = type(node)
-        methods = self._leaves.get(node_type)
-        if methods is None:
-            methods = self._leaves[node_type] = self._by_name.get("leave_" + node_type.__name__, [])
-        if methods:
-            self._call(methods, node)
-        self.names.leave(node)
-        if id(node) in self._statements:
-            self._current = -1  # the module's header and footer comments follow the body
-
-    def finish(self) -> None:
-        for rule in list(self.rules):
-            try:
-                rule.finish()
-            except Exception as exc:
-                self._disable(rule, exc, rule.context.module)
 
 
 @contextmanager
@@ -138,19 +67,11 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def decode_source(data: bytes) -> str:
-    """Decode Python source like the interpreter: BOM, then encoding cookie, else UTF-8.
-    Raises ``SyntaxError`` (bad cookie) or ``UnicodeDecodeError``."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
-
-
 class Engine:
     """Checks sources against the active standards of one configuration.
 
-    ``check_source`` = read the text -> :meth:`analyze` (content-only, cacheable:
-    prefilter, parse, one traversal, spans) -> :meth:`_finalize` (suppressions,
-    provenance, severity policy).
+    Build it through :class:`resilint.api.Linter`, which owns the configuration,
+    the ruleset and the engine and reuses them across calls.
     """
 
     def __init__(
@@ -163,14 +84,11 @@ class Engine:
         noqa: bool = True,
     ) -> None:
         self.config = config
-        # noqa=False: ``# noqa`` comments are left to the host (flake8 applies them
-        # itself, and --disable-noqa must work); ``# resilint: ignore`` still applies
-        # and a bare noqa on an AI-assisted line is still REL903.
-        self.noqa = noqa
-        self.ruleset = ruleset or ruleset_for(config)
+        self.ruleset = ruleset or build_ruleset(config)
         self.provenance_sources = self.ruleset.provenance_sources
         self.today = config.today or dt.date.today()
         self.prefilter = prefilter
+        self.builder = FindingBuilder(self.ruleset, noqa=noqa)
         self.cache = ResultCache(cache_dir(config.root), self._fingerprint()) if cache else None
         self._triggers: dict[tuple[str, ...], Selection[str]] = {}
         self._slice_filters: dict[tuple[str, ...], Prefilter] = {}
@@ -184,26 +102,12 @@ class Engine:
         """Check one file; never raises: an unexpected failure is an error naming the file."""
         shown = display or display_path(file)
         try:
-            return self._check_file(file, shown, changed)
+            data = read_file(file)
+            if isinstance(data, ReadFailure):
+                return FileResult(shown, errors=(FileError(shown, data.reason),))
+            return self.check_source(data, shown, file=file, changed=changed)
         except Exception as exc:  # a bug of ours must cost one file, not the run
             return FileResult(shown, errors=(FileError(shown, f"internal error while checking: {type(exc).__name__}: {exc}"),))
-
-    def _check_file(self, file: Path, shown: str, changed: frozenset[int] | None) -> FileResult:
-        try:
-            info = file.stat()
-            if stat.S_ISDIR(info.st_mode):
-                return FileResult(shown, errors=(FileError(shown, "is a directory, not a Python file"),))
-            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-                return FileResult(shown, errors=(FileError(shown, "not a regular file"),))
-            if info.st_size > MAX_FILE_BYTES:
-                size = info.st_size / 1_000_000
-                limit = MAX_FILE_BYTES // 1_000_000
-                return FileResult(shown, errors=(FileError(shown, f"too large to check ({size:.0f} MB; the limit is {limit} MB)"),))
-            data = file.read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}"),))
-        return self.check_source(data, shown, file=file, changed=changed)
 
     def check_source(
         self, source: str | bytes, path: str, *, file: Path | None = None, changed: frozenset[int] | None = None
@@ -213,32 +117,31 @@ class Engine:
         ``--diff``/``--staged`` mode, the changed lines; only findings on them (or,
         for AI-assisted changes, on their blast radius) are kept."""
         relpath = relative_to_root(file if file is not None else Path(path), self.config.root)
-        text, problem = _read_text(source)
+        text, problem = read_text(source)
         src = SourceFile(path, file, relpath, text, self.config)
+        standards = self.ruleset.active_for(relpath)
         if problem is not None:
-            return self._finalize(Analysis((problem,)), src)
+            return self._result(Analysis(self._events((problem,), standards)), src)
         if "skip-file" in text and skip_file_marker(text):
             return FileResult(path)
-        standards = self.ruleset.active_for(relpath)
         if any(s.ai_only for s in standards) and not self._may_be_ai(src):
             standards = tuple(s for s in standards if not s.ai_only)
         if changed is None:
             with _collector_paused():
                 analysis = self.analyze(src, standards)
-            return self._finalize(analysis, src)
+            return self._result(analysis, src)
         # Diff mode bypasses the cache: REL306 and the blast radius depend on the
         # changed lines and their provenance, not on the content alone.
         provenance = LineProvenance(self.provenance_sources, src)
         with _collector_paused():
             analysis = self._analyze(src, standards, changed, provenance)
-        return self._finalize(analysis, src, provenance, changed)
+        return self._result(analysis, src, provenance, changed)
 
     def analyze(self, src: SourceFile, standards: tuple[Standard, ...]) -> Analysis:
         """The content-only part of a check, through the cache when there is one."""
         if self.cache is None:
             return self._analyze(src, standards)
-        extra = (self.ruleset.kind_of(s).file_cache_inputs(s, self.config, src.file) for s in standards)
-        key = self.cache.key(src.text, src.relpath, (*(s.code for s in standards), *(e for e in extra if e)))
+        key = self.cache.key(src.text, src.relpath, (*(s.code for s in standards), *self._file_inputs(src, standards)))
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -256,33 +159,27 @@ class Engine:
         provenance: LineProvenance | None = None,
     ) -> Analysis:
         text = src.text
-        codes = {s.code for s in standards}
         if not standards:
             return Analysis()
         if self.prefilter and changed is None:
             # Only the rules whose triggers occur can fire (prefilter.py): the others
             # are not run, and with none left libcst is skipped, but a file that does
             # not parse is still reported (CPython's parser is ~10x cheaper than libcst's).
-            standards = self._triggered(text, standards)
-            if not standards:
-                problem = _cpython_syntax_error(text) if SYNTAX_ERROR in codes else None
-                if problem is not None and _may_be_newer_syntax(problem) and _libcst_accepts(text):
-                    problem = None  # newer syntax than this Python's (t-strings on 3.11): libcst reads it
-                return Analysis((problem,) if problem else ())
+            triggered = self._triggered(text, standards)
+            if not triggered:
+                wants_syntax = self._event_code(SYNTAX_ERROR, standards) is not None
+                problem = syntax_problem_without_libcst(text) if wants_syntax else None
+                return Analysis(self._events((problem,) if problem else (), standards))
+        else:
+            triggered = standards
         module, parsed_text, tree = None, text, None
         if self.prefilter and changed is None:
-            module, parsed_text, tree = self._parse_slice(text, standards)
-        try:
-            module = module or cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            return Analysis((_syntax_finding(text, exc),) if SYNTAX_ERROR in codes else ())
-        except RecursionError:
-            return Analysis(errors=("too deeply nested to parse",))
-        except Exception as exc:  # libcst itself failing (e.g. CSTLogicError on syntax newer than it knows)
-            problem = _cpython_syntax_error(text) or Located(
-                SYNTAX_ERROR, _FILE_START, f"libcst cannot parse this file ({type(exc).__name__}: {exc})"
-            )
-            return Analysis((problem,)) if SYNTAX_ERROR in codes else Analysis(errors=(problem.message,))
+            module, parsed_text, tree = self._parse_slice(text, triggered)
+        if module is None:
+            parsed = parse(text)
+            if isinstance(parsed, ParseFailure):
+                return self._parse_failure(parsed, standards)
+            module = parsed
         context = FileContext(
             path=src.path,
             file=src.file,
@@ -294,27 +191,57 @@ class Engine:
             changed=changed,
             provenance=provenance,
         )
-        rules = [self.ruleset.kind_of(s)(s, context) for s in standards]
-        traversal = _Traversal(module, context.names, rules)
+        rules = [self.ruleset.kind_of(s)(s, context) for s in triggered]
+        traversal = Traversal(module, context.names, rules)
         try:
             walk(module, traversal.enter, traversal.leave)
             traversal.finish()
         except RecursionError:
-            return Analysis(errors=("too deeply nested to check (recursion limit)",), parsed=True)
+            return self._not_analysed("too deeply nested to check (recursion limit)", standards)
         raw = list(context.findings)
-        if RULE_CRASHED in codes:
-            crashed = self.ruleset.standards[RULE_CRASHED]
-            raw.extend(_crash_finding(crashed, rule, exc, node) for rule, exc, node in traversal.crashes)
+        crashed = self._event_code(RULE_CRASHED, standards)
+        if crashed is not None:
+            standard = self.ruleset.standards[crashed]
+            raw.extend(RawFinding(standard, c.node, c.message()) for c in traversal.crashes)
         try:
             spans = spans_of(module, [r.node for r in raw], statement_of=traversal.statement_of, text=parsed_text, tree=tree)
         except RecursionError:  # libcst's code generation recurses per nesting level
-            return Analysis(errors=("too deeply nested to locate findings (recursion limit)",), parsed=True)
-        located = (Located(r.standard.code, spans.get(id(r.node), _FILE_START), r.message, r.fix) for r in raw)
+            return self._not_analysed("too deeply nested to locate findings (recursion limit)", standards)
+        located = (Located(r.standard.code, spans.get(id(r.node), FILE_START), r.message, r.fix) for r in raw)
         regions = None
         if changed and self.config.diff.ai_scope == "function" and provenance is not None:
             if any(provenance.at(line) is not None for line in changed):
                 regions = regions_of(module)  # an AI-assisted change: its blast radius is needed
         return Analysis(tuple(located), parsed=True, regions=regions)
+
+    def _parse_failure(self, failure: ParseFailure, standards: tuple[Standard, ...]) -> Analysis:
+        if failure.problem is not None:
+            return Analysis(self._events((failure.problem,), standards))
+        return self._not_analysed(failure.error or "the parser failed", standards)
+
+    def _not_analysed(self, reason: str, standards: tuple[Standard, ...]) -> Analysis:
+        """Valid Python the engine could not analyse: the not-analysed event when its
+        standard is active, else an error line (the file must not look clean)."""
+        if self._event_code(NOT_ANALYSED, standards) is None:
+            return Analysis(errors=(reason,))
+        return Analysis(self._events((Located(NOT_ANALYSED, FILE_START, f"not analysed: {reason}"),), standards))
+
+    def _event_code(self, event: str, standards: Iterable[Standard]) -> str | None:
+        """The code of the active standard whose kind reports ``event``, if any."""
+        for standard in standards:
+            if self.ruleset.kind_of(standard).event == event:
+                return standard.code
+        return None
+
+    def _events(self, items: Iterable[Located], standards: tuple[Standard, ...]) -> tuple[Located, ...]:
+        """Engine events (``Located.code`` an event name) as findings of the standards
+        that report them; events no active standard reports are dropped."""
+        out = []
+        for item in items:
+            code = self._event_code(item.code, standards)
+            if code is not None:
+                out.append(Located(code, item.span, item.message, item.fix))
+        return tuple(out)
 
     def _triggered(self, text: str, standards: tuple[Standard, ...]) -> tuple[Standard, ...]:
         """The standards whose triggers occur in ``text`` (prefilter.py)."""
@@ -362,186 +289,45 @@ class Engine:
                 return True
         return False
 
+    # -- what a cached result depends on ---------------------------------------------
+
     def _fingerprint(self) -> str:
+        """Run-wide inputs: plugin and libcst versions, the date (expiry rules), the
+        configuration file, every standard with its parameters and its kind's inputs."""
         parts = [f"{k}={v}" for k, v in sorted(self.ruleset.plugin_versions.items())]
         parts.append(getattr(cst, "__version__", "?"))
         parts.append(self.today.isoformat())
+        parts.append(f"config:{file_digest(self.config.path)}")
         for code in sorted(self.ruleset.standards):
             standard = self.ruleset.standards[code]
             kind = self.ruleset.kind_of(standard)
             parts.append(json.dumps([code, standard.check, dict(standard.params)], sort_keys=True, default=str))
             parts.append(kind.cache_inputs(standard, self.config))
-        parts.append(json.dumps(self.config.flags.evaluators, sort_keys=True, default=str))
-        parts.append(file_digest(self.config.flags.manifest))
-        for name in ("pyproject.toml", "uv.lock", "poetry.lock", *sorted(p.name for p in self.config.root.glob("requirements*.txt"))):
-            parts.append(f"{name}:{file_digest(self.config.root / name)}")
+            parts.extend(f"{path}:{file_digest(path)}" for path in kind.input_files(standard, self.config))
         return fingerprint(parts)
+
+    def _file_inputs(self, src: SourceFile, standards: tuple[Standard, ...]) -> list[str]:
+        """Per-file inputs of the triggered kinds: declared strings and the contents of
+        the related files (the file's result depends on them)."""
+        parts: list[str] = []
+        for standard in standards:
+            kind = self.ruleset.kind_of(standard)
+            extra = kind.file_cache_inputs(standard, self.config, src.file)
+            if extra:
+                parts.append(extra)
+            parts.extend(f"{path}:{file_digest(path)}" for path in kind.related_files(standard, self.config, src.file))
+        return parts
 
     # -- from an analysis to findings -------------------------------------------------
 
-    def _finalize(
+    def _result(
         self,
         analysis: Analysis,
         src: SourceFile,
         provenance: LineProvenance | None = None,
         changed: frozenset[int] | None = None,
     ) -> FileResult:
-        errors = tuple(FileError(src.path, e) for e in analysis.errors)
-        # Suppressions matter only for findings, or for REL903 on AI-assisted lines;
-        # tokenizing for comments is skipped otherwise.
-        if not might_suppress(src.text):
-            if not analysis.findings:
-                return FileResult(src.path, errors=errors)
-            suppressions = NO_SUPPRESSIONS
-        elif analysis.findings or self._rel903_possible(src):
-            suppressions = parse_suppressions(src.text)
-        else:
-            return FileResult(src.path, errors=errors)
-        provenance = provenance if provenance is not None else LineProvenance(self.provenance_sources, src)
-        scope = None
-        if changed is not None:
-            scope = change_scope(analysis.regions, changed, lambda line: provenance.at(line) is not None)
-        findings: list[Finding] = []
-        for item in analysis.findings:
-            standard = self.ruleset.standards.get(item.code)
-            if standard is None:
-                continue
-            if scope is not None and item.code != SYNTAX_ERROR and not scope.touches(item.span):
-                continue  # diff mode: not part of the change (a file that does not parse always is)
-            line_provenance = provenance.at(item.span.line)
-            if standard.ai_only and line_provenance is None:
-                continue
-            suppression = suppressions.matching(item.span.line, standard.code)
-            if suppression is not None and not self.noqa and suppression.is_noqa:
-                suppression = None
-            if suppression is not None and (line_provenance is None or suppression.reason):
-                continue  # on an AI line a bare suppression is not honoured (REL903 below)
-            findings.append(self._finding(standard, item.span, item.message, src, line_provenance, item.fix))
-        unjustified = self._unjustified_suppressions(suppressions, provenance, src)
-        findings.extend(f for f in unjustified if scope is None or scope.touches(f.span))
-        findings.sort(key=Finding.sort_key)
-        return FileResult(src.path, tuple(findings), errors)
+        def provenance_for() -> LineProvenance:
+            return provenance if provenance is not None else LineProvenance(self.provenance_sources, src)
 
-    def _rel903_possible(self, src: SourceFile) -> bool:
-        standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
-        return standard is not None and standard in self.ruleset.active_for(src.relpath) and self._may_be_ai(src)
-
-    def _unjustified_suppressions(self, suppressions: Suppressions, provenance: LineProvenance, src: SourceFile) -> Iterable[Finding]:
-        standard = self.ruleset.standards.get(UNJUSTIFIED_SUPPRESSION)
-        if standard is None or standard not in self.ruleset.active_for(src.relpath):
-            return
-        for suppression in suppressions.all():
-            if suppression.reason:
-                continue
-            line_provenance = provenance.at(suppression.line)
-            if line_provenance is None:
-                continue
-            span = Span(suppression.line, suppression.column, suppression.line, suppression.column + len(suppression.comment))
-            message = f"suppression {suppression.comment.strip()!r} on an AI-assisted line has no reason; add one after '--'"
-            yield self._finding(standard, span, message, src, line_provenance, None)
-
-    def _finding(
-        self,
-        standard: Standard,
-        span: Span,
-        message: str,
-        src: SourceFile,
-        provenance: Provenance | None,
-        fix: Fix | None,
-    ) -> Finding:
-        escalate, _tier = self.ruleset.escalation(src.relpath)
-        severity = effective_severity(
-            standard,
-            ai_assisted=provenance is not None,
-            override=self.ruleset.severity_override(standard.code, src.relpath),
-            escalate=escalate,
-        )
-        if provenance is not None:
-            message = f"{message} [AI-assisted: {provenance.detail}]"
-        return Finding(
-            code=standard.code,
-            name=standard.name,
-            category=standard.category,
-            severity=severity,
-            base_severity=standard.base_severity,
-            path=src.path,
-            span=span,
-            message=message,
-            provenance=provenance,
-            fix=fix,
-        )
-
-
-_FILE_START = Span(1, 1, 1, 1)
-
-
-def _read_text(source: str | bytes) -> tuple[str, Located | None]:
-    """Decode like the interpreter (BOM, then encoding cookie, else UTF-8); a file
-    that cannot be decoded or holds null bytes is one REL001 finding."""
-    if isinstance(source, bytes):
-        try:
-            text = decode_source(source)
-        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            return "", Located(SYNTAX_ERROR, Span(1, 1, 1, 2), f"cannot decode: {exc}")
-    else:
-        text = source[1:] if source.startswith("\ufeff") else source
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        return text, Located(SYNTAX_ERROR, Span(line, 1, line, 2), "contains null bytes (binary file?)")
-    return text, None
-
-
-def _cpython_syntax_error(text: str) -> Located | None:
-    try:
-        ast.parse(text)
-    except SyntaxError as err:
-        line, column = err.lineno or 1, max(1, err.offset or 1)
-        return Located(SYNTAX_ERROR, Span(line, column, line, column + 1), f"cannot parse: {err.msg}")
-    except (ValueError, RecursionError, MemoryError) as err:
-        return Located(SYNTAX_ERROR, _FILE_START, f"cannot parse: {type(err).__name__}")
-    return None
-
-
-def _may_be_newer_syntax(problem: Located) -> bool:
-    """A plain syntax error, not a parser limit (``too many nested parentheses``,
-    recursion, memory): only then is libcst asked (on pathological nesting it would
-    be slow, and fail the same way)."""
-    message = problem.message
-    return not any(limit in message for limit in ("too many", "too deeply", "RecursionError", "MemoryError", "ValueError"))
-
-
-def _libcst_accepts(text: str) -> bool:
-    try:
-        cst.parse_module(text)
-    except Exception:
-        return False
-    return True
-
-
-def _syntax_finding(text: str, exc: cst.ParserSyntaxError) -> Located:
-    line, column, message = _syntax_error(text, exc)
-    return Located(SYNTAX_ERROR, Span(line, column, line, column + 1), message)
-
-
-def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
-    """Where and why a file does not parse. CPython's parser (``ast.parse`` only
-    parses, it never executes) gives the precise position and a readable message;
-    libcst's own error is the fallback when CPython accepts what libcst cannot."""
-    try:
-        ast.parse(text)
-    except SyntaxError as err:
-        line = err.lineno or 1
-        return line, max(1, err.offset or 1), f"cannot parse: {err.msg}"
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    first = str(exc.message).strip().splitlines()[0]
-    return exc.editor_line, exc.editor_column, f"cannot parse: {first}"
-
-
-def _crash_finding(standard: Standard, rule: Rule, exc: BaseException, node: cst.CSTNode) -> RawFinding:
-    crashed = rule.standard
-    message = (
-        f"rule {crashed.code} ({crashed.name}, check {crashed.check!r}) crashed: "
-        f"{type(exc).__name__}: {exc} (it was stopped for this file; the other rules' findings stand)"
-    )
-    return RawFinding(standard, node, message)
+        return self.builder.result(analysis, src, provenance_for, lambda: self._may_be_ai(src), changed)

@@ -32,12 +32,17 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from resilint.config.settings import Config
 from resilint.engine.discovery import discover, walk_includes
 from resilint.errors import ResilintError
 from resilint.model import FileError, Report
 from resilint.paths import display_path
+from resilint.report.text import plural
+
+if TYPE_CHECKING:
+    from resilint.api import Linter
 
 PYTHON_PATHSPECS = ("*.py", "*.pyi")  # git pathspec "*" spans folders
 _ANSI = re.compile(rb"\x1b\[[0-9;]*m")
@@ -370,28 +375,20 @@ def select(
 
 
 def check_changes(
-    paths: Sequence[Path], config: Config, changes: ChangeSet, *, jobs: int | None = None, force_exclude: bool = False
+    linter: Linter, paths: Sequence[Path], changes: ChangeSet, *, jobs: int | None = None, force_exclude: bool = False
 ) -> Report:
     """Check what ``changes`` touched under ``paths``; the report says what was compared."""
-    from resilint.engine.core import Engine
-    from resilint.engine.runner import aggregate, check_files
-
-    engine = Engine(config)
-    files, errors = select(changes, paths, config, force_exclude=force_exclude)
+    files, errors = select(changes, paths, linter.config, force_exclude=force_exclude)
     if changes.staged:
         contents = read_blobs(Git(changes.top), (changes.blobs[f] for f in files))
         results = [
-            engine.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
+            linter.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
             for f in files
         ]
     else:
-        results = check_files(files, config, jobs=jobs, engine=engine, changed=changes.lines)
-    report = aggregate(results, errors, engine)
+        results = linter.check_files(files, jobs=jobs, changed=changes.lines)
+    report = linter.report(results, errors)
     count = sum(len(changes.lines[f]) for f in files)
     kind = "staged" if changes.staged else "changed"
-    note = f"checked {_plural(count, f'{kind} line')} in {_plural(len(files), 'file')} against {changes.against}"
+    note = f"checked {plural(count, f'{kind} line')} in {plural(len(files), 'file')} against {changes.against}"
     return dataclasses.replace(report, notes=(*report.notes, note))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"

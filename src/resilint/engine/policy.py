@@ -3,8 +3,8 @@ override -> critical tier escalation, capped at ``error``."""
 
 from __future__ import annotations
 
-from resilint.model import Severity
 from resilint.config.standards import Standard
+from resilint.model import Severity
 
 
 def effective_severity(

@@ -21,9 +21,8 @@ import libcst as cst
 from libcst._position import CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from resilint.model import Span
 from resilint.engine.slicing import first_line
-
+from resilint.model import Span
 
 _DEEP_LIMIT = 20_000
 

@@ -1,4 +1,4 @@
-"""Run the engine over many files: discovery, parallelism, aggregation.
+"""Run a linter over many files, in one process or a pool of workers.
 
 Small runs stay in one process (a pool costs more than it saves under ~10
 files); larger runs are split into chunks over ``jobs`` processes, sending
@@ -12,15 +12,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from resilint.api import Linter, linter_for
 from resilint.config.settings import Config
-from resilint.engine.discovery import discover
-from resilint.engine.core import Engine
-from resilint.model import FileError, FileResult, Report
+from resilint.model import FileResult
 
 SERIAL_THRESHOLD = 10  # files; below this a process pool is not worth starting
 _CHUNKS_PER_JOB = 16  # many small chunks: uneven file sizes balance out; a chunk costs only its paths
 
-_worker_engine: Engine | None = None
+_worker: Linter | None = None
 _worker_changed: Mapping[str, frozenset[int]] | None = None
 
 
@@ -31,58 +30,40 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(config: Config, cache: bool, changed: Mapping[str, frozenset[int]] | None = None) -> None:
-    global _worker_engine, _worker_changed
-    _worker_engine = Engine(config, cache=cache)
+def _init_worker(config: Config, cache: bool, noqa: bool, changed: Mapping[str, frozenset[int]] | None) -> None:
+    global _worker, _worker_changed
+    _worker = linter_for(config, cache=cache, noqa=noqa)
     _worker_changed = changed
 
 
 def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
-    assert _worker_engine is not None
+    assert _worker is not None
     if _worker_changed is None:
-        return [_worker_engine.check_file(Path(p)) for p in paths]
-    return [_worker_engine.check_file(Path(p), changed=_worker_changed.get(p, frozenset())) for p in paths]
+        return [_worker.check_file(Path(p)) for p in paths]
+    return [_worker.check_file(Path(p), changed=_worker_changed.get(p, frozenset())) for p in paths]
 
 
 def check_files(
+    linter: Linter,
     files: Sequence[Path],
-    config: Config,
     *,
     jobs: int | None = None,
-    cache: bool = False,
-    engine: Engine | None = None,
     changed: Mapping[Path, frozenset[int]] | None = None,
 ) -> list[FileResult]:
-    """Check ``files``; results come back in the order given. ``changed`` (diff
-    mode) gives each file's changed lines; findings elsewhere are dropped."""
+    """Check ``files`` with ``linter``; results come back in the order given.
+    ``changed`` (diff mode) gives each file's changed lines; findings elsewhere
+    are dropped."""
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) <= SERIAL_THRESHOLD:
-        engine = engine or Engine(config, cache=cache)
         if changed is None:
-            return [engine.check_file(f) for f in files]
-        return [engine.check_file(f, changed=changed.get(f, frozenset())) for f in files]
+            return [linter.check_file(f) for f in files]
+        return [linter.check_file(f, changed=changed.get(f, frozenset())) for f in files]
     size = max(1, len(files) // (jobs * _CHUNKS_PER_JOB))
     chunks = [[str(f) for f in files[i : i + size]] for i in range(0, len(files), size)]
     by_name = None if changed is None else {str(f): lines for f, lines in changed.items()}
     results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, cache, by_name)) as pool:
+    initargs = (linter.config, linter.cache, linter.noqa, by_name)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs) as pool:
         for chunk_result in pool.map(_check_chunk, chunks):
             results.extend(chunk_result)
     return results
-
-
-def check_paths(
-    paths: Sequence[Path], config: Config, *, jobs: int | None = None, cache: bool = False, force_exclude: bool = False
-) -> Report:
-    """Discover Python files under ``paths`` and check them all."""
-    engine = Engine(config, cache=cache)  # builds the ruleset once: config errors surface before any work
-    found = discover(list(paths), config, force_exclude=force_exclude)
-    results = check_files(found.files, config, jobs=jobs, cache=cache, engine=engine)
-    return aggregate(results, [FileError(p, m) for p, m in found.errors], engine)
-
-
-def aggregate(results: Sequence[FileResult], errors: Sequence[FileError], engine: Engine) -> Report:
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key())
-    all_errors = [*(FileError("<plugin>", m) for m in engine.ruleset.plugin_errors), *errors]
-    all_errors.extend(e for r in results for e in r.errors)
-    return Report(findings=tuple(findings), errors=tuple(all_errors), files=len(results))

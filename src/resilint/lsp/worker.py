@@ -3,8 +3,9 @@ event loop never does, and so a file that crashes native code costs a worker
 restart, not the editor session. Imports nothing of pygls: spawning it stays
 cheap, and it unpickles only what it needs.
 
-The worker keeps its configurations by folder; ``generation`` goes up when the
-server learns a configuration file changed, which drops them.
+Configurations are the API's (:func:`resilint.api.config_for_folder`: reloaded
+when a ``pyproject.toml`` on the way up changes on disk); ``generation`` goes up
+when the client says a configuration file changed, which drops them all.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from resilint.config.settings import Config
 from resilint.model import Finding
 
 _generation = -1
-_configs: dict[Path, Config] = {}
 
 
 @dataclass(frozen=True)
@@ -35,21 +34,18 @@ def warm_up() -> None:
 
 def check(text: str, path: str, generation: int) -> Outcome:
     global _generation
-    from resilint.api import check_source, engine_for
-    from resilint.config.settings import load_config
+    from resilint import api
     from resilint.errors import ResilintError
     from resilint.explain.links import doc_url_for
 
     if generation != _generation:
-        _configs.clear()
+        api.forget_configs()
         _generation = generation
-    folder = Path(path).parent
     try:
-        config = _configs.get(folder)
-        if config is None:
-            config = _configs[folder] = load_config(folder)
-        findings = check_source(text, path, config)
-        standards = engine_for(config).ruleset.standards
+        linter = api.linter_for(api.config_for_folder(Path(path).parent))
+        file = Path(path)
+        findings = linter.check_source(text, path, file=file if file.is_file() else None).findings
+        standards = linter.ruleset.standards
     except ResilintError as exc:  # ConfigError included: not picklable as is, so sent as text
         return Outcome(config_error=str(exc))
     except Exception as exc:  # a bug must cost one check, not the editor session

@@ -18,9 +18,9 @@ from typing import Any
 
 from resilint.config import _toml
 from resilint.config.settings import Config
+from resilint.config.standards import builtin_rules_dir
 from resilint.errors import ConfigError
 from resilint.model import Provenance
-from resilint.config.standards import builtin_rules_dir
 
 RANK = {"low": 0, "medium": 1, "high": 2}
 _NEGATIVE_VALUES = frozenset({"no", "false", "none", "0", "n/a", "never"})

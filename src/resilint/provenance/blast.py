@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from resilint.model import Span
 from resilint.engine.positions import spans_of
+from resilint.model import Span
 
 Lines = tuple[tuple[int, int], ...]  # inclusive (first, last) line ranges
 _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)

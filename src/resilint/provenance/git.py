@@ -27,8 +27,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from resilint.provenance.agents import Commit, Patterns, patterns_for
 from resilint.model import Provenance
+from resilint.provenance.agents import Commit, Patterns, patterns_for
 
 if TYPE_CHECKING:
     from resilint.provenance.sources import FileProvenance, SourceFile

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from resilint import __version__
+from resilint.api import linter_for
 from resilint.config.settings import Config
 from resilint.engine.discovery import discover
-from resilint.engine.core import decode_source
+from resilint.engine.reading import decode_source
 from resilint.model import Provenance
 from resilint.paths import display_path, relative_to_root
 from resilint.provenance.sources import LineProvenance, SourceFile
 from resilint.report.text import plural
-from resilint.config.ruleset import ruleset_for
 
 _THREADS = 8  # the work is git subprocesses: threads overlap their waits
 
@@ -91,7 +91,7 @@ def summarize(file: Path, config: Config, sources: tuple[object, ...]) -> FileSu
 
 def collect(paths: Sequence[Path], config: Config) -> tuple[list[FileSummary], list[tuple[str, str]]]:
     found = discover(list(paths), config)
-    sources = ruleset_for(config).provenance_sources
+    sources = linter_for(config).ruleset.provenance_sources
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         summaries = list(pool.map(lambda f: summarize(f, config, sources), found.files))
     return summaries, list(found.errors)

@@ -19,11 +19,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
-from resilint.provenance.agents import Patterns, patterns_for
 from resilint.config.settings import Config
-from resilint.provenance.git import GitSource
 from resilint.model import Provenance
 from resilint.paths import any_glob_matches
+from resilint.provenance.agents import Patterns, patterns_for
+from resilint.provenance.git import GitSource
 
 CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
 MARKER_LINES = 30  # a whole-file marker must appear in the first lines

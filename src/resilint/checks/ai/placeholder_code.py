@@ -4,14 +4,16 @@ The single placeholder statement of a function body (a docstring may precede it)
 """
 
 from __future__ import annotations
+
 import re
 from collections.abc import Iterable
+
 import libcst as cst
+
+from resilint.config.standards import Standard
 from resilint.engine.context import FileContext
 from resilint.engine.names import dotted_name
 from resilint.rule import Param, Rule
-from resilint.config.standards import Standard
-
 
 # -- placeholder code ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ of the project's own virtualenv), or is declared in the project's dependencies.
 """
 
 from __future__ import annotations
+
 import hashlib
 import importlib.machinery
 import importlib.metadata
@@ -17,14 +18,15 @@ import sys
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
+
 import libcst as cst
+
+from resilint.config.project import canonical, dependency_files, project_info
 from resilint.config.settings import Config
+from resilint.config.standards import Standard
 from resilint.engine.context import FileContext
 from resilint.engine.names import dotted_name
-from resilint.config.project import canonical, project_info
 from resilint.rule import Param, Rule
-from resilint.config.standards import Standard
-
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", ".git")
 
@@ -158,6 +160,10 @@ class UnresolvableImport(Rule):
         project's virtualenv (declared dependencies at the root are in the engine's key)."""
         names = sorted(installed_names() | _virtualenv_names(config.root))
         return _digest([sys.version, *names])
+
+    @classmethod
+    def input_files(cls, standard: Standard, config: Config) -> Iterable[Path]:
+        return dependency_files(config.root)  # the dependencies declared at the root
 
     @classmethod
     def file_cache_inputs(cls, standard: Standard, config: Config, file: Path | None) -> str:

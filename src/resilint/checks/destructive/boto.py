@@ -9,20 +9,22 @@ service, in ``rules/destructive.toml``.
 """
 
 from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
 import libcst as cst
-from resilint.checks.common.literals import string_literal
+
 from resilint.checks.common.arguments import (
+    import_triggers,
     keyword_arg,
     positional_arg,
-    import_triggers,
 )
+from resilint.checks.common.literals import string_literal
+from resilint.config.standards import Standard
 from resilint.engine.names import Constructed, NameResolver, Scope
 from resilint.rule import Param, Rule
-from resilint.config.standards import Standard
-
 
 _MAX_DEPTH = 8
 

@@ -4,13 +4,15 @@ A boto3 call that switches off a deletion safeguard.
 """
 
 from __future__ import annotations
+
 import libcst as cst
-from resilint.checks.common.literals import literal_bool, string_literal
+
 from resilint.checks.common.arguments import (
     source_of,
 )
+from resilint.checks.common.literals import literal_bool, string_literal
+from resilint.checks.destructive.boto import FACTORY_PARAMS, BotoRule
 from resilint.rule import Param
-from resilint.checks.destructive.boto import BotoRule, FACTORY_PARAMS
 
 
 class DeletionSafeguardDisabled(BotoRule):

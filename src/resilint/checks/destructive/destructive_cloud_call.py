@@ -4,16 +4,19 @@ A boto3 call that destroys infrastructure or data in bulk.
 """
 
 from __future__ import annotations
+
 from collections.abc import Mapping
+
 import libcst as cst
-from resilint.checks.common.literals import literal_bool
+
 from resilint.checks.common.arguments import (
     has_star_kwargs,
     keyword_arg,
     source_of,
 )
+from resilint.checks.common.literals import literal_bool
+from resilint.checks.destructive.boto import FACTORY_PARAMS, Boto, BotoRule
 from resilint.rule import Param
-from resilint.checks.destructive.boto import Boto, BotoRule, FACTORY_PARAMS
 
 
 class DestructiveCloudCall(BotoRule):

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 import libcst as cst
 
 from resilint.checks.common.arguments import source_of
-from resilint.rule import Param, Rule
 from resilint.config.standards import Standard
+from resilint.rule import Param, Rule
 
 
 class SwallowedException(Rule):

@@ -4,12 +4,14 @@ The literal type of ``node``, following names bound to a literal (``DEFAULT = "o
 """
 
 from __future__ import annotations
+
 import libcst as cst
+
 from resilint.checks.common.arguments import source_of
+from resilint.checks.flags.flag_rule import MAX_DEPTH, FlagRule
 from resilint.checks.flags.sdks import FlagEvaluation, literal_type
 from resilint.engine.names import NameResolver
 from resilint.rule import Param
-from resilint.checks.flags.flag_rule import FlagRule, MAX_DEPTH
 
 
 class FlagDefaultType(FlagRule):

@@ -4,8 +4,9 @@ A literal flag key must be listed in the manifest.
 """
 
 from __future__ import annotations
-from resilint.checks.flags.sdks import FlagEvaluation
+
 from resilint.checks.flags.flag_rule import ManifestRule
+from resilint.checks.flags.sdks import FlagEvaluation
 
 
 class FlagKeyInManifest(ManifestRule):

@@ -4,8 +4,9 @@ A flag whose manifest ``expires`` date has passed must be removed or renewed.
 """
 
 from __future__ import annotations
-from resilint.checks.flags.sdks import FlagEvaluation
+
 from resilint.checks.flags.flag_rule import ManifestRule
+from resilint.checks.flags.sdks import FlagEvaluation
 
 
 class FlagKeyNotExpired(ManifestRule):

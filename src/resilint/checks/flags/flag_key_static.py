@@ -4,8 +4,9 @@ A flag key must be a string literal or a constant bound to one.
 """
 
 from __future__ import annotations
-from resilint.checks.flags.sdks import FlagEvaluation, static_key
+
 from resilint.checks.flags.flag_rule import FlagRule
+from resilint.checks.flags.sdks import FlagEvaluation, static_key
 
 
 class FlagKeyStatic(FlagRule):

@@ -4,10 +4,12 @@ An evaluation whose API takes an optional fallback must pass one.
 """
 
 from __future__ import annotations
+
 import libcst as cst
+
+from resilint.checks.flags.flag_rule import FlagRule
 from resilint.checks.flags.sdks import FlagEvaluation
 from resilint.rule import Param
-from resilint.checks.flags.flag_rule import FlagRule
 
 
 class FlagRequiresFallback(FlagRule):

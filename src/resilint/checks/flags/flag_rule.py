@@ -7,16 +7,25 @@ at the evaluation call.
 """
 
 from __future__ import annotations
+
 from collections.abc import Iterable
+from pathlib import Path
+
 import libcst as cst
+
 from resilint.checks.common.arguments import source_of
-from resilint.config.settings import Config
 from resilint.checks.flags.manifest import Manifest, manifest_for
-from resilint.checks.flags.sdks import FlagEvaluation, FlagKey, recognize, sdk_modules, static_key
+from resilint.checks.flags.sdks import (
+    FlagEvaluation,
+    FlagKey,
+    recognize,
+    sdk_modules,
+    static_key,
+)
+from resilint.config.settings import Config
+from resilint.config.standards import Standard
 from resilint.paths import display_path
 from resilint.rule import Rule
-from resilint.config.standards import Standard
-
 
 MAX_DEPTH = 8
 
@@ -67,6 +76,10 @@ class ManifestRule(FlagRule):
     @classmethod
     def prepare(cls, standard: Standard, config: Config) -> None:
         manifest_for(config)  # a malformed manifest ends the run (exit 2), once
+
+    @classmethod
+    def input_files(cls, standard: Standard, config: Config) -> Iterable[Path]:
+        return (config.flags.manifest,) if config.flags.manifest is not None else ()
 
     def __init__(self, standard: Standard, context: object) -> None:
         super().__init__(standard, context)  # type: ignore[arg-type]

@@ -21,16 +21,16 @@ import libcst as cst
 
 from resilint import __version__
 from resilint.checks.common.arguments import source_of
-from resilint.config.settings import Config
-from resilint.engine.discovery import discover
-from resilint.engine.core import decode_source
 from resilint.checks.flags.manifest import Manifest, ManifestEntry, manifest_for
 from resilint.checks.flags.sdks import FlagEvaluation, recognize, static_key
-from resilint.model import FileError
+from resilint.config.settings import Config
+from resilint.engine.discovery import discover
 from resilint.engine.names import NameResolver
-from resilint.paths import display_path
 from resilint.engine.positions import spans_of
+from resilint.engine.reading import decode_source
 from resilint.engine.walk import walk
+from resilint.model import FileError
+from resilint.paths import display_path
 
 
 @dataclass(frozen=True)

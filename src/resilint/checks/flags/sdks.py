@@ -22,9 +22,9 @@ import libcst as cst
 
 from resilint.config import _toml
 from resilint.config.settings import Config
-from resilint.errors import ConfigError
-from resilint.engine.names import NameResolver
 from resilint.config.standards import builtin_rules_dir
+from resilint.engine.names import NameResolver
+from resilint.errors import ConfigError
 
 Fallback = Literal["required", "optional", "none"]
 _FALLBACKS = ("required", "optional", "none")

@@ -30,11 +30,11 @@ from typing import ClassVar
 import libcst as cst
 
 from resilint.checks.flags.sdks import recognize, string_value
+from resilint.config.standards import Standard
+from resilint.engine.positions import spans_of
 from resilint.model import Span
 from resilint.paths import any_glob_matches, relative_to_root
-from resilint.engine.positions import spans_of
 from resilint.rule import Param, Rule
-from resilint.config.standards import Standard
 
 _MAX_DEPTH = 8  # name -> value chains followed when a test is a variable
 _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from resilint.checks.common.arguments import (
+    has_star_kwargs,
+    keyword_arg,
+    positional_arg,
+)
 from resilint.checks.common.literals import literal_bool, string_literal
-from resilint.checks.common.arguments import has_star_kwargs, keyword_arg, positional_arg
 from resilint.engine.names import NameResolver
 
 OP_MODULE = "alembic.op"

@@ -4,10 +4,16 @@ SQL that destroys data wholesale, anywhere in the code.
 """
 
 from __future__ import annotations
+
 import libcst as cst
+
 from resilint.checks.migrations import sql
+from resilint.checks.migrations.migration_rule import (
+    MIGRATION_FILE,
+    SQL_DESCRIPTIONS,
+    MigrationRule,
+)
 from resilint.rule import Param
-from resilint.checks.migrations.migration_rule import MIGRATION_FILE, MigrationRule, SQL_DESCRIPTIONS
 
 
 class DestructiveSql(MigrationRule):

@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from resilint.checks.common.arguments import (
+    has_star_kwargs,
+    keyword_arg,
+    positional_arg,
+)
 from resilint.checks.common.literals import string_literal
-from resilint.checks.common.arguments import has_star_kwargs, keyword_arg, positional_arg
 from resilint.engine.names import NameResolver, dotted_name
 
 # How Django spells its migration API (recognition, shared by every migration check).

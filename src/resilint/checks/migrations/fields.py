@@ -3,6 +3,7 @@ undone: NOT NULL columns, column alterations, non-concurrent indexes and
 irreversible migrations (Django and Alembic)."""
 
 from __future__ import annotations
+
 from resilint.checks.common.literals import string_literal
 from resilint.checks.migrations.django import DjangoOp
 

@@ -1,11 +1,13 @@
 """The ``irreversible-migration`` check kind (REL407): a migration that cannot be rolled back."""
 
 from __future__ import annotations
+
 import libcst as cst
+
 from resilint.checks.common.arguments import has_star_kwargs, is_none
-from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.checks.migrations.alembic import inert_body
 from resilint.checks.migrations.django import DjangoMigration
+from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.rule import Param
 
 

@@ -4,18 +4,20 @@ Operations that destroy or rename schema objects, in Django, Alembic and SQL.
 """
 
 from __future__ import annotations
+
 import libcst as cst
-from resilint.checks.migrations import sql
-from resilint.checks.common.literals import literal_bool
+
 from resilint.checks.common.arguments import is_none, keyword_arg
+from resilint.checks.common.literals import literal_bool
+from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import (
     AlembicOp,
 )
 from resilint.checks.migrations.django import (
     DjangoMigration,
 )
-from resilint.rule import Param
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.rule import Param
 
 
 class MigrationOperation(MigrationRule):

@@ -9,11 +9,14 @@ the same function), and classifies SQL reaching a sink. Subclasses receive
 """
 
 from __future__ import annotations
+
 from collections.abc import Iterable
 from typing import Any, ClassVar
+
 import libcst as cst
-from resilint.checks.migrations import sql
+
 from resilint.checks.common.arguments import source_of
+from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import (
     AlembicOp,
     alembic_op,
@@ -26,10 +29,9 @@ from resilint.checks.migrations.django import (
     is_migration_class,
     read_migration,
 )
+from resilint.config.standards import Standard
 from resilint.engine.prefilter import Prefilter, Trigger
 from resilint.rule import Rule
-from resilint.config.standards import Standard
-
 
 # What a migration file always holds (prefilter.py): a Django migration subclasses
 # django.db.migrations.Migration; an Alembic one imports alembic and defines upgrade()

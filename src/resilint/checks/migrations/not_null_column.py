@@ -4,13 +4,14 @@ A column added as NOT NULL with no database-side default.
 """
 
 from __future__ import annotations
-from resilint.checks.common.literals import literal_bool
+
 from resilint.checks.common.arguments import is_none
-from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.checks.common.literals import literal_bool
 from resilint.checks.migrations.alembic import AlembicOp, column_of
 from resilint.checks.migrations.django import DjangoMigration, field_of
-from resilint.rule import Param
 from resilint.checks.migrations.fields import field_label
+from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.rule import Param
 
 
 class NotNullColumn(MigrationRule):

@@ -4,13 +4,14 @@ A column alteration that rewrites or scans the table under an exclusive lock.
 """
 
 from __future__ import annotations
-from resilint.checks.common.literals import literal_bool
+
 from resilint.checks.common.arguments import has_star_kwargs, is_none, keyword_arg
-from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.checks.common.literals import literal_bool
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, field_of
-from resilint.rule import Param
 from resilint.checks.migrations.fields import field_label
+from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.rule import Param
 
 
 class UnsafeAlterColumn(MigrationRule):

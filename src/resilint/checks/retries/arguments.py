@@ -11,7 +11,12 @@ from typing import Any
 
 import libcst as cst
 
-from resilint.checks.common.arguments import has_star_kwargs, keyword_arg, positional_arg, star_args_before
+from resilint.checks.common.arguments import (
+    has_star_kwargs,
+    keyword_arg,
+    positional_arg,
+    star_args_before,
+)
 from resilint.engine.names import NameResolver
 
 _MAX_FOLLOW = 8  # name -> value -> name chains followed

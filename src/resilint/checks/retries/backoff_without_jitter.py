@@ -1,7 +1,9 @@
 """The ``backoff-without-jitter`` check kind (REL203): exponential backoff with no random term."""
 
 from __future__ import annotations
+
 import libcst as cst
+
 from resilint.checks.retries.loops import RetryLoop
 from resilint.checks.retries.policies import Library, wait_profile
 from resilint.checks.retries.policy_rule import WaitRule

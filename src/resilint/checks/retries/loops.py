@@ -16,7 +16,6 @@ How its sleeps grow is :mod:`resilint.checks.retries.sleeps`.
 from __future__ import annotations
 
 import threading
-
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,14 @@ import libcst as cst
 
 from resilint.checks.retries.arguments import NOT_LITERAL, elements, is_builtin, literal
 from resilint.checks.retries.sleeps import Classifier, Profile
-from resilint.checks.retries.statements import assignments, augmented, collect, refers_to, statements, suite
+from resilint.checks.retries.statements import (
+    assignments,
+    augmented,
+    collect,
+    refers_to,
+    statements,
+    suite,
+)
 from resilint.engine.names import NameResolver, dotted_name, target_names
 
 Loop = cst.While | cst.For

@@ -19,10 +19,10 @@ from typing import Any
 
 import libcst as cst
 
+from resilint.checks.common.arguments import import_triggers, source_of
 from resilint.checks.retries.arguments import alias_pairs, follow, normalize
-from resilint.checks.common.arguments import source_of, import_triggers
-from resilint.rule import Param, Rule
 from resilint.config.standards import Standard
+from resilint.rule import Param, Rule
 
 
 @dataclass

@@ -10,18 +10,20 @@ sleep.
 """
 
 from __future__ import annotations
+
 from collections.abc import Iterable, Mapping
 from typing import Any
+
 import libcst as cst
+
+from resilint.checks.common.arguments import import_triggers, source_of
 from resilint.checks.retries.arguments import normalize
 from resilint.checks.retries.loops import Loop, LoopAnalyzer, LoopFacts, RetryLoop
 from resilint.checks.retries.policies import Library
-from resilint.checks.common.arguments import source_of, import_triggers
-from resilint.errors import ConfigError
-from resilint.engine.prefilter import Trigger
-from resilint.rule import Param, Rule
 from resilint.config.standards import Standard
-
+from resilint.engine.prefilter import Trigger
+from resilint.errors import ConfigError
+from resilint.rule import Param, Rule
 
 LIBRARIES_DOC = "library tables: name, targets, and the facts this kind reads (see rules/retries.toml)"
 

@@ -4,11 +4,13 @@ A policy that explicitly retries ``Exception``/``BaseException``.
 """
 
 from __future__ import annotations
+
 import libcst as cst
-from resilint.checks.retries.policies import Library, broad_exception
+
 from resilint.checks.common.arguments import source_of
-from resilint.rule import Param
+from resilint.checks.retries.policies import Library, broad_exception
 from resilint.checks.retries.policy_rule import LIBRARIES_DOC, PolicyRule
+from resilint.rule import Param
 
 
 class RetryOnBroadException(PolicyRule):

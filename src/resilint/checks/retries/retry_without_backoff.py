@@ -4,7 +4,9 @@ No wait, a fixed wait, or a random wait that does not grow.
 """
 
 from __future__ import annotations
+
 import libcst as cst
+
 from resilint.checks.retries.loops import RetryLoop
 from resilint.checks.retries.policies import Library, wait_profile
 from resilint.checks.retries.policy_rule import WaitRule

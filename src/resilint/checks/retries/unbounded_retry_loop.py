@@ -4,14 +4,17 @@
 """
 
 from __future__ import annotations
+
 from collections.abc import Iterable
 from typing import Any
+
 import libcst as cst
+
 from resilint.checks.retries.loops import Loop, LoopAnalyzer
+from resilint.checks.retries.policy_rule import LOOPS_DOC, parse_facts
+from resilint.config.standards import Standard
 from resilint.engine.prefilter import Trigger
 from resilint.rule import Param, Rule
-from resilint.config.standards import Standard
-from resilint.checks.retries.policy_rule import LOOPS_DOC, parse_facts
 
 
 class UnboundedRetryLoop(Rule):

@@ -1,11 +1,12 @@
 """The ``unbounded-retry-policy`` check kind (REL201): a library policy with no stop condition."""
 
 from __future__ import annotations
+
 import libcst as cst
-from resilint.checks.retries.arguments import argument
-from resilint.checks.retries.policies import Library, unbounded_keywords
+
 from resilint.checks.common.arguments import source_of
-from resilint.checks.retries.arguments import MISSING
+from resilint.checks.retries.arguments import MISSING, argument
+from resilint.checks.retries.policies import Library, unbounded_keywords
 from resilint.checks.retries.policy_rule import PolicyRule
 
 

@@ -7,14 +7,19 @@ A covered call must pass its timeout: a keyword, a positional argument, a
 """
 
 from __future__ import annotations
+
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
+
 import libcst as cst
+
+from resilint.checks.common.arguments import is_none, source_of
+from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
 from resilint.checks.timeouts.callspec import (
     CallSpec,
     argument,
     canonical,
-    written_callee,
     dsn_sets,
     has_argument,
     is_nonblocking,
@@ -22,14 +27,14 @@ from resilint.checks.timeouts.callspec import (
     may_be_older,
     star_args_before,
     star_kwargs_may_carry,
+    written_callee,
 )
-from resilint.checks.common.arguments import is_none, source_of
-from resilint.errors import ConfigError
-from resilint.engine.names import Constructed
-from resilint.config.project import project_info
-from resilint.rule import Param
+from resilint.config.project import dependency_files, project_info
 from resilint.config.standards import Standard
-from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
+from resilint.engine.names import Constructed
+from resilint.errors import ConfigError
+from resilint.rule import Param
+
 if TYPE_CHECKING:
     from resilint.config.settings import Config
     from resilint.engine.context import FileContext
@@ -69,14 +74,11 @@ class CallRequiresKeyword(CallTracker):
         return spec_set(standard).modules()
 
     @classmethod
-    def cache_inputs(cls, standard: Standard, config: Config) -> str:
-        """Version-dependent verdicts read the project's dependency files; the engine
-        fingerprints the usual ones at the root, so add ``requirements/*.txt``."""
-        if not any(s.version for s in spec_set(standard).specs):
-            return ""
-        from resilint.engine.cache import file_digest
-
-        return ";".join(f"{p.name}:{file_digest(p)}" for p in sorted(config.root.glob("requirements/*.txt")))
+    def input_files(cls, standard: Standard, config: Config) -> Iterable[Path]:
+        """Version-dependent verdicts read the project's dependency and lock files."""
+        if any(s.version for s in spec_set(standard).specs):
+            return dependency_files(config.root)
+        return ()
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)

@@ -1,9 +1,12 @@
 """Check kinds about calls to imported functions and to methods of tracked objects."""
 
 from __future__ import annotations
+
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
 import libcst as cst
+
 from resilint.checks.timeouts.callspec import (
     CallSpec,
     SpecSet,
@@ -12,9 +15,10 @@ from resilint.checks.timeouts.callspec import (
     matches,
     parse_specs,
 )
+from resilint.config.standards import Standard
 from resilint.engine.names import Constructed
 from resilint.rule import Rule
-from resilint.config.standards import Standard
+
 if TYPE_CHECKING:
     from resilint.engine.context import FileContext
 

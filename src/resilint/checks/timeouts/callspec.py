@@ -25,10 +25,15 @@ from typing import Any
 
 import libcst as cst
 
+from resilint.checks.common.arguments import (
+    import_triggers,
+    keyword_arg,
+    positional_arg,
+    star_args_before,
+)
 from resilint.checks.common.literals import string_literal
-from resilint.checks.common.arguments import import_triggers, keyword_arg, positional_arg, star_args_before
-from resilint.errors import ConfigError
 from resilint.engine.names import Constructed, NameResolver
+from resilint.errors import ConfigError
 
 _MAX_LOOK_THROUGH = 6  # name -> value hops when looking through a variable
 

@@ -9,28 +9,27 @@ target lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks.timeouts.callspec import CallSpec, SpecSet, argument, is_nonblocking, written_callee
 from resilint.checks.common.arguments import is_none, positional_arg, source_of
-from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
 from resilint.checks.timeouts.call_requires_keyword import CallRequiresKeyword
-from resilint.rule import Param
+from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
+from resilint.checks.timeouts.callspec import (
+    CallSpec,
+    SpecSet,
+    argument,
+    is_nonblocking,
+    written_callee,
+)
 from resilint.config.standards import Standard
+from resilint.errors import ConfigError
+from resilint.rule import Param
 
 if TYPE_CHECKING:
     from resilint.engine.context import FileContext
-
-
-@lru_cache(maxsize=1)
-def _builtin_standards() -> dict[str, Standard]:
-    from resilint.config.standards import builtin_standard_files, load_standard_file
-
-    return {s.code: s for path in builtin_standard_files() for s in load_standard_file(path)}
 
 
 def _is_disabled(node: cst.BaseExpression) -> bool:
@@ -59,27 +58,28 @@ class TimeoutDisabled(CallTracker):
         spec_set(standard)
 
     @classmethod
+    def link(cls, standard: Standard, standards: Mapping[str, Standard]) -> tuple[Standard, ...]:
+        """The ``call-requires-keyword`` standards named by ``include``."""
+        linked = []
+        for code in standard.params.get("include", ()):
+            included = standards.get(code)
+            if included is None or included.check != CallRequiresKeyword.kind:
+                where = f"standard {standard.code}.include"
+                raise ConfigError(standard.origin, where, f"{code!r} is not a {CallRequiresKeyword.kind!r} standard")
+            linked.append(included)
+        return tuple(linked)
+
+    @classmethod
     def triggers(cls, standard: Standard) -> Iterable[str] | None:
         words = set(spec_set(standard).modules())
-        for code in standard.params.get("include", ()):
-            included = _builtin_standards().get(code)
-            if included is None or included.check != CallRequiresKeyword.kind:
-                return None  # a user standard: we cannot see its targets here
+        for included in standard.linked:
             words |= spec_set(included).modules()
         return words
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         super().__init__(standard, context)
         self.own = spec_set(standard)
-        self.sets: list[SpecSet] = [self.own]
-        for code in self.param("include"):
-            included = _builtin_standards().get(code)
-            if included is None:
-                from resilint.config.ruleset import ruleset_for
-
-                included = ruleset_for(context.config).standards.get(code)
-            if included is not None and included.check == CallRequiresKeyword.kind:
-                self.sets.append(spec_set(included))
+        self.sets: list[SpecSet] = [self.own, *(spec_set(included) for included in standard.linked)]
 
     def visit_Call(self, node: cst.Call) -> None:
         for specs in self.sets:

@@ -1,0 +1,104 @@
+"""Step 4 of a check: one walk over the tree (:func:`resilint.engine.walk.walk`)
+with every triggered rule batched: the name resolver first, then each rule's
+``visit_<Node>``/``leave_<Node>`` methods.
+
+A rule that raises is stopped for the rest of the file and remembered as a crash
+(the rule-crashed event); the other rules carry on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from resilint.engine.names import NameResolver
+from resilint.rule import Rule
+
+_Method = Callable[[cst.CSTNode], object]
+
+
+@dataclass(frozen=True)
+class Crash:
+    """A rule that raised, what it raised and on which node."""
+
+    rule: Rule
+    error: BaseException
+    node: cst.CSTNode
+
+    def message(self) -> str:
+        standard = self.rule.standard
+        return (
+            f"rule {standard.code} ({standard.name}, check {standard.check!r}) crashed: "
+            f"{type(self.error).__name__}: {self.error} (it was stopped for this file; the other rules' findings stand)"
+        )
+
+
+class Traversal:
+    """The enter/leave callbacks of one walk."""
+
+    def __init__(self, module: cst.Module, names: NameResolver, rules: list[Rule]) -> None:
+        self.names = names
+        self.rules = rules
+        self.crashes: list[Crash] = []
+        # id(node) -> index of the top-level statement it is in: positions.py then
+        # generates code for the statements with findings only.
+        self.statement_of: dict[int, int] = {}
+        self._statements = {id(statement): index for index, statement in enumerate(module.body)}
+        self._current = -1
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        by_name: dict[str, list[tuple[Rule, _Method]]] = {}
+        for rule in self.rules:
+            for name in rule.visitor_method_names():
+                by_name.setdefault(name, []).append((rule, getattr(rule, name)))
+        self._by_name = by_name
+        # Per node type, filled on first sight: no string building per node.
+        self._visits: dict[type, list[tuple[Rule, _Method]]] = {}
+        self._leaves: dict[type, list[tuple[Rule, _Method]]] = {}
+
+    def _call(self, methods: list[tuple[Rule, _Method]], node: cst.CSTNode) -> None:
+        for rule, method in methods:
+            try:
+                method(node)
+            except RecursionError:
+                raise
+            except Exception as exc:
+                self._disable(rule, exc, node)
+
+    def _disable(self, rule: Rule, exc: BaseException, node: cst.CSTNode) -> None:
+        self.crashes.append(Crash(rule, exc, node))
+        self.rules = [r for r in self.rules if r is not rule]
+        self._build_tables()
+
+    def enter(self, node: cst.CSTNode) -> None:
+        self._current = self._statements.get(id(node), self._current)
+        if self._current >= 0:
+            self.statement_of[id(node)] = self._current
+        self.names.enter(node)
+        node_type = type(node)
+        methods = self._visits.get(node_type)
+        if methods is None:
+            methods = self._visits[node_type] = self._by_name.get("visit_" + node_type.__name__, [])
+        if methods:
+            self._call(methods, node)
+
+    def leave(self, node: cst.CSTNode) -> None:
+        node_type = type(node)
+        methods = self._leaves.get(node_type)
+        if methods is None:
+            methods = self._leaves[node_type] = self._by_name.get("leave_" + node_type.__name__, [])
+        if methods:
+            self._call(methods, node)
+        self.names.leave(node)
+        if id(node) in self._statements:
+            self._current = -1  # the module's header and footer comments follow the body
+
+    def finish(self) -> None:
+        for rule in list(self.rules):
+            try:
+                rule.finish()
+            except Exception as exc:
+                self._disable(rule, exc, rule.context.module)
