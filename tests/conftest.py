@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from resilint.engine.core import Engine
 
 REPO = Path(__file__).resolve().parents[1]
+CRASH_LOG_VARIABLE = "RESILINT_CRASH_LOG"  # resilint.engine.traversal: every rule crash is logged there
 FIXTURES = REPO / "fixtures"
 
 
@@ -100,3 +102,27 @@ def record_slicing(engine: "Engine") -> list[bool]:
 
     engine._parse_slice = spy  # type: ignore[method-assign]
     return used
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rule_crash_expected: the test makes a rule crash on purpose (REL002)")
+
+
+@pytest.fixture(autouse=True)
+def _no_rule_crashes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Any rule crash during a test fails it, whatever the test selects: in process and
+    in every ``resilint``/flake8/LSP subprocess (they inherit the environment). Tests
+    that crash a rule on purpose say so with ``@pytest.mark.rule_crash_expected``."""
+    log = tmp_path_factory.mktemp("crashes") / "crashes.log"
+    previous = os.environ.get(CRASH_LOG_VARIABLE)
+    os.environ[CRASH_LOG_VARIABLE] = str(log)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(CRASH_LOG_VARIABLE, None)
+        else:
+            os.environ[CRASH_LOG_VARIABLE] = previous
+    crashes = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    if crashes and request.node.get_closest_marker("rule_crash_expected") is None:
+        pytest.fail("a rule crashed during this test (REL002):\n" + "\n".join(crashes), pytrace=False)

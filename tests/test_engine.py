@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -138,6 +141,7 @@ def make_distribution(site: Path, name: str, entry_points: str, module: str | No
         (site / f"{module}.py").write_text(source)
 
 
+@pytest.mark.rule_crash_expected  # ACME900 raises on every call
 def test_entry_point_plugins_add_kinds_and_standards_and_failures_are_isolated(tmp_path: Path) -> None:
     site = tmp_path / "site"
     make_distribution(site, "acme_resilint", "[resilint]\nacme = acme_resilint\n", "acme_resilint", PLUGIN)
@@ -206,3 +210,32 @@ def test_a_file_nothing_triggers_is_rel001_only_if_libcst_cannot_read_it_either(
         engine = Engine(config, prefilter=prefilter)
         assert [f.code for f in engine.check_source(newer, "new.py").findings] == []
         assert [f.code for f in engine.check_source(broken, "broken.py").findings] == ["REL001"]
+
+
+def test_the_suite_fails_on_a_rule_crash_it_did_not_expect(tmp_path: Path) -> None:
+    """The guard of conftest.py: a test whose rule crashes fails even when the test
+    never looks at REL002. Run a crashing plugin in a pytest subprocess, unmarked."""
+    site = tmp_path / "site"
+    make_distribution(site, "acme_resilint", "[resilint]\nacme = acme_resilint\n", "acme_resilint", PLUGIN)
+    (tmp_path / "conftest.py").write_text((Path(__file__).parent / "conftest.py").read_text())
+    (tmp_path / "test_inner.py").write_text(
+        textwrap.dedent(
+            """
+            from resilint.api import config_for, linter_for
+
+            def test_only_rel101(tmp_path):
+                (tmp_path / "pyproject.toml").write_text('[tool.resilint]\\nselect = ["REL101", "ACME900"]\\n')
+                linter = linter_for(config_for(tmp_path))
+                result = linter.check_source("import requests\\nrequests.get(u, timeout=3)\\n", "a.py")
+                assert [f.code for f in result.findings] == []  # looks clean: the crash is not selected
+            """
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("RESILINT_CRASH_LOG", None)
+    inner = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_inner.py")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert inner.returncode == 1, inner.stdout + inner.stderr
+    assert "a rule crashed during this test (REL002)" in inner.stdout and "ACME900" in inner.stdout

@@ -8,6 +8,7 @@ A rule that raises is stopped for the rest of the file and remembered as a crash
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,10 @@ from resilint.engine.names import NameResolver
 from resilint.rule import Rule
 
 _Method = Callable[[cst.CSTNode], object]
+# When set, every rule crash is also appended to this file: the test suite sets it
+# so that a rule raising anywhere (in process or in a CLI subprocess) fails the
+# test, instead of reading as "no findings" when REL002 is not selected.
+CRASH_LOG_VARIABLE = "RESILINT_CRASH_LOG"
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,12 @@ class Traversal:
                 self._disable(rule, exc, node)
 
     def _disable(self, rule: Rule, exc: BaseException, node: cst.CSTNode) -> None:
-        self.crashes.append(Crash(rule, exc, node))
+        crash = Crash(rule, exc, node)
+        self.crashes.append(crash)
+        log = os.environ.get(CRASH_LOG_VARIABLE)
+        if log:
+            with open(log, "a", encoding="utf-8") as out:
+                out.write(crash.message().replace("\n", " ") + "\n")
         self.rules = [r for r in self.rules if r is not rule]
         self._build_tables()
 
