@@ -14,12 +14,17 @@ from resilint.engine.suppressions import (
     skip_file_marker,
 )
 
+def fields(s: Suppression | None) -> tuple[object, ...] | None:
+    """The fields every test here is about (the record may grow more)."""
+    return None if s is None else (s.line, s.column, s.codes, s.reason, s.comment)
+
+
 # -- parse_comment ------------------------------------------------------------------
 
 
 def test_noqa_reason_stops_at_a_further_comment() -> None:
     parsed = parse_comment("# noqa: REL101 -- reason  # other", 4, 9)
-    assert parsed == Suppression(4, 9, frozenset({"REL101"}), "reason", "# noqa: REL101 -- reason  # other")
+    assert fields(parsed) == (4, 9, frozenset({"REL101"}), "reason", "# noqa: REL101 -- reason  # other")
 
 
 def test_noqa_reason_needs_the_double_dash() -> None:
@@ -40,7 +45,7 @@ def test_ignore_reason_strips_separators_and_trailing_comment() -> None:
 
 def test_default_column_is_one_and_fields_are_kept() -> None:
     parsed = parse_comment("# resilint: ignore[rel101, REL2 ]  reason", 7)
-    assert parsed == Suppression(7, 1, frozenset({"REL101", "REL2"}), "reason", "# resilint: ignore[rel101, REL2 ]  reason")
+    assert fields(parsed) == (7, 1, frozenset({"REL101", "REL2"}), "reason", "# resilint: ignore[rel101, REL2 ]  reason")
 
 
 def test_codes_are_upper_cased_and_split_on_commas_and_spaces() -> None:
@@ -142,10 +147,11 @@ def test_without_markers_returns_the_shared_empty_table() -> None:
 def test_lines_and_columns_come_from_the_tokens() -> None:
     text = "a = 1\nb = 2  # noqa: REL101 -- why\n    # resilint: ignore[REL2]\nc = 3  # other\n"
     parsed = parse_suppressions(text)
-    assert parsed.by_line == {
-        2: (Suppression(2, 8, frozenset({"REL101"}), "why", "# noqa: REL101 -- why"),),
-        3: (Suppression(3, 5, frozenset({"REL2"}), "", "# resilint: ignore[REL2]"),),
+    assert {line: [fields(s) for s in group] for line, group in parsed.by_line.items()} == {
+        2: [(2, 8, frozenset({"REL101"}), "why", "# noqa: REL101 -- why")],
+        3: [(3, 5, frozenset({"REL2"}), "", "# resilint: ignore[REL2]")],
     }
+    assert all(isinstance(group, tuple) for group in parsed.by_line.values())
     assert parsed.skip_file is False
 
 
@@ -173,7 +179,9 @@ def test_skip_file_comment_skips_and_later_comments_are_still_read() -> None:
     text = "# resilint: skip-file\nx = 1  # noqa: REL101\n"
     parsed = parse_suppressions(text)
     assert parsed.skip_file is True
-    assert parsed.by_line == {2: (Suppression(2, 8, frozenset({"REL101"}), "", "# noqa: REL101"),)}
+    assert {line: [fields(s) for s in group] for line, group in parsed.by_line.items()} == {
+        2: [(2, 8, frozenset({"REL101"}), "", "# noqa: REL101")]
+    }
     assert skip_file_marker(text) is True
     assert skip_file_marker("#Resilint:SKIP-FILE\n") is False  # "skip-file" is looked for as written first
     assert parse_suppressions("#Resilint:SKIP-FILE\n").skip_file is True
@@ -192,3 +200,21 @@ def test_tokenize_error_at_the_end_keeps_earlier_comments() -> None:
 
 def test_skip_file_marker_without_the_word() -> None:
     assert skip_file_marker("x = 1  # noqa\n") is False
+
+
+def test_reasons_keep_their_own_letters_and_stop_at_the_first_hash() -> None:
+    assert parse_comment("# resilint: ignore[REL101] XML feed, polled", 1).reason == "XML feed, polled"
+    assert parse_comment("# noqa: REL101 -- a # b # c", 1).reason == "a"
+
+
+def test_codes_end_marks_where_the_noqa_code_list_stops() -> None:
+    assert parse_comment("# noqa: REL101 -- why", 1).codes_end == 14
+    assert parse_comment("#noqa:REL1,REL2", 1).codes_end == 15
+    assert parse_comment("# noqa -- why", 1).codes_end is None
+    assert parse_comment("# resilint: ignore[REL101] why", 1).codes_end is None
+
+
+def test_the_placeholder_is_not_a_reason() -> None:
+    assert parse_comment("# noqa: REL101 -- <reason>", 1).reason == ""
+    assert parse_comment("# resilint: ignore[REL101] <reason>", 1).reason == ""
+    assert parse_comment("# noqa: REL101 -- <reason> given", 1).reason == "<reason> given"
