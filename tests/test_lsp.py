@@ -155,7 +155,7 @@ async def test_suppress_with_reason_code_action(client: LanguageClient, tmp_path
     assert action.kind == types.CodeActionKind.QuickFix
     assert action.edit is not None and action.edit.changes is not None
     (edit,) = action.edit.changes[uri]
-    assert edit.new_text == "  # noqa: REL101 -- "
+    assert edit.new_text == "  # noqa: REL101 -- <reason>"  # the placeholder never counts as a reason
     assert edit.range == types.Range(types.Position(4, 28), types.Position(4, 28))
     # applying it and writing a reason silences the finding
     lines = BAD.splitlines(keepends=True)

@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+# The result cache, at the configuration root (always excluded from discovery).
+CACHE_DIR_NAME = ".resilint_cache"
+
 
 def display_path(path: Path | str, cwd: Path | None = None) -> str:
     """``path`` relative to the working directory when under it, with ``/``."""

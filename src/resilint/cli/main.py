@@ -1,4 +1,4 @@
-"""The ``resilint`` command (design §4, contract). Thin: parse arguments, load the
+"""The ``resilint`` command (its options and exit statuses are a contract). Thin: parse arguments, load the
 configuration, call the engine API, render a report, choose the exit status.
 
 Exit status: 0 nothing at or above ``--fail-on``; 1 findings at or above it;

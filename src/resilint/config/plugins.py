@@ -7,7 +7,7 @@ left out; the run goes on with the rest.
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -111,5 +111,3 @@ def default_registry() -> Registry:
     """The registry of installed plugins, built once per process."""
     return build_registry()
 
-
-RegistryFactory = Callable[[], Registry]

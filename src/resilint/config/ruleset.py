@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from resilint.config.plugins import Registry, default_registry
 from resilint.config.settings import Config, Override
@@ -19,6 +20,10 @@ from resilint.errors import ConfigError
 from resilint.model import Severity
 from resilint.paths import any_glob_matches
 from resilint.rule import Rule
+
+if TYPE_CHECKING:
+    from resilint.provenance.sources import ProvenanceSource
+    from resilint.report import Reporter
 
 
 def _longest_match(prefixes: Iterable[str], code: str) -> int:
@@ -38,8 +43,8 @@ class Ruleset:
     active: tuple[Standard, ...]
     plugin_errors: tuple[str, ...] = ()
     plugin_versions: Mapping[str, str] = field(default_factory=dict)
-    reporters: Mapping[str, object] = field(default_factory=dict)
-    provenance_sources: tuple[object, ...] = ()
+    reporters: Mapping[str, type[Reporter]] = field(default_factory=dict)
+    provenance_sources: tuple[ProvenanceSource, ...] = ()
 
     def kind_of(self, standard: Standard) -> type[Rule]:
         return self.kinds[standard.check]

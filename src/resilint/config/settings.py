@@ -17,6 +17,7 @@ from typing import Any, Union
 from resilint.config import _toml
 from resilint.errors import ConfigError
 from resilint.model import Severity
+from resilint.paths import CACHE_DIR_NAME
 
 # Skipped when walking folders, whatever the configuration says (a file named
 # explicitly is always checked). Virtualenvs are also recognised by pyvenv.cfg.
@@ -37,7 +38,7 @@ DEFAULT_EXCLUDES = (
     ".mypy_cache/",
     ".pytest_cache/",
     ".ruff_cache/",
-    ".resilint_cache/",
+    f"{CACHE_DIR_NAME}/",
     "*.egg-info/",
     "site-packages/",
 )

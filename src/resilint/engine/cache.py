@@ -24,8 +24,8 @@ from pathlib import Path
 
 from resilint import __version__
 from resilint.engine.analysis import Analysis, from_json, to_json
+from resilint.paths import CACHE_DIR_NAME
 
-CACHE_DIR_NAME = ".resilint_cache"
 _FORMAT = "1"
 
 

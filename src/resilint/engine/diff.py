@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from resilint.config.settings import Config
 from resilint.engine.discovery import discover, walk_includes
 from resilint.errors import ResilintError
+from resilint.git import GitUnavailable, run_git
 from resilint.model import FileError, Report
 from resilint.paths import display_path
 from resilint.report.text import plural
@@ -72,7 +73,7 @@ class ChangeSet:
     blobs: Mapping[Path, str] = field(default_factory=dict)  # --staged: the staged blob of each file
 
 
-# A hung git (a credential prompt, a network filesystem) must not hang the run.
+# A long diff of a large repository; a hung git must still not hang the run.
 GIT_TIMEOUT = 300
 
 
@@ -84,19 +85,10 @@ class Git:
         self.index = index  # a temporary index file to use instead of the repository's
 
     def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # never take the index lock to refresh stat data
-        if self.index is not None:
-            env["GIT_INDEX_FILE"] = str(self.index)
         try:
-            return subprocess.run(
-                ["git", *args], cwd=self.cwd, input=stdin, capture_output=True, env=env, check=False, timeout=GIT_TIMEOUT
-            )
-        except subprocess.TimeoutExpired:
-            raise ResilintError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s") from None
-        except FileNotFoundError:
-            raise ResilintError("git is not installed or not on PATH; --diff and --staged need it") from None
-        except OSError as exc:
-            raise ResilintError(f"cannot run git: {exc.strerror or exc}") from None
+            return run_git(args, self.cwd, stdin=stdin, index=self.index, timeout=GIT_TIMEOUT)
+        except GitUnavailable as exc:
+            raise ResilintError(f"{exc}; --diff and --staged need git") from None
 
     def out(self, *args: str, stdin: bytes | None = None) -> bytes:
         result = self.run(*args, stdin=stdin)

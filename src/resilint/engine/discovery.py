@@ -10,12 +10,12 @@ for pre-commit and editors, which pass every staged or open file by name).
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from resilint.config.settings import DEFAULT_EXCLUDES, Config
+from resilint.git import git_output
 from resilint.paths import any_glob_matches, display_path, relative_to_root
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -134,17 +134,8 @@ def _walk(folder: Path, config: Config, errors: list[tuple[str, str]]) -> Iterat
 
 def _git_files(folder: Path) -> list[Path] | None:
     """Tracked and untracked-but-not-ignored files under ``folder``, or None outside git."""
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+    out = git_output(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], folder, timeout=60)
+    if out is None:
         return None
-    if result.returncode != 0:
-        return None
-    names = sorted({n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+    names = sorted({n for n in out.decode("utf-8", "surrogateescape").split("\0") if n})
     return [folder / n for n in names]

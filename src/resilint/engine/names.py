@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from resilint.engine.literals import is_none
+
 _MAX_DEPTH = 8  # how far constructor() follows name -> value -> name chains
 
 
@@ -181,7 +183,7 @@ class NameResolver:
                 return self._element_constructor(binding.element_of, _depth + 1)
             return None
         # self.<attr>: every non-None value assigned in the class must agree.
-        candidates = [v for v in self.self_attribute_values(node) if not _is_none(v)]
+        candidates = [v for v in self.self_attribute_values(node) if not is_none(v)]
         traced = [self.constructor(v, _depth + 1) for v in candidates]
         if traced and all(traced) and len({c.qualname for c in traced if c}) == 1:
             return traced[0]
@@ -371,9 +373,6 @@ def _passed_through(call: cst.Call, qualname: str | None) -> cst.BaseExpression 
         return call.args[0].value
     return None
 
-
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _is_staticmethod(function: cst.FunctionDef) -> bool:

@@ -21,14 +21,20 @@ _NOQA = re.compile(
 _IGNORE = re.compile(r"#\s*resilint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?P<rest>.*)$", re.IGNORECASE)
 _SKIP_FILE = re.compile(r"#\s*resilint:\s*skip-file\b", re.IGNORECASE)
 
+# What tools write where a person must give the reason (the editor's "Suppress"
+# action, ``--add-noqa`` without a reason): it never counts as one, so on an
+# AI-assisted line the finding stays (with REL903) until someone writes why.
+REASON_PLACEHOLDER = "<reason>"
+
 
 @dataclass(frozen=True)
 class Suppression:
     line: int
     column: int  # 1-based column of the comment
     codes: frozenset[str] | None  # None: every code
-    reason: str
+    reason: str  # "" when none was given (or only the placeholder)
     comment: str
+    codes_end: int | None = None  # offset in ``comment`` just after the code list, if any
 
     @property
     def is_noqa(self) -> bool:
@@ -89,13 +95,18 @@ def parse_comment(comment: str, line: int, column: int = 1) -> Suppression | Non
     match = _IGNORE.search(comment)
     if match:
         reason = match["rest"].split("#", 1)[0].strip().lstrip("-—:").strip()
-        return Suppression(line, column, _codes(match["codes"]), reason, comment)
+        return Suppression(line, column, _codes(match["codes"]), _reason(reason), comment)
     match = _NOQA.search(comment)
     if match:
         rest = match["rest"]
         reason = rest.split("--", 1)[1].split("#", 1)[0].strip() if "--" in rest else ""
-        return Suppression(line, column, _codes(match["codes"]), reason, comment)
+        codes_end = match.end("codes") if match["codes"] else None
+        return Suppression(line, column, _codes(match["codes"]), _reason(reason), comment, codes_end)
     return None
+
+
+def _reason(text: str) -> str:
+    return "" if text == REASON_PLACEHOLDER else text
 
 
 def _codes(raw: str | None) -> frozenset[str] | None:

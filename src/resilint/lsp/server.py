@@ -26,7 +26,6 @@ import asyncio
 import io
 import logging
 import multiprocessing
-import re
 import sys
 import tokenize
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -50,7 +49,6 @@ SEVERITIES = {
 }
 PYTHON_SUFFIXES = (".py", ".pyi")
 UNSUPPRESSIBLE = frozenset({"REL001"})  # a syntax error is fixed, not silenced
-_NOQA_CODES = re.compile(r"noqa\s*:\s*[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*", re.IGNORECASE)
 
 
 # -- the server ------------------------------------------------------------------------------
@@ -172,7 +170,7 @@ def to_diagnostic(finding: Finding, url: str | None, lines: list[str], codec: An
 def suppression_edit(text: str, line: int, code: str) -> types.TextEdit | None:
     """The edit that adds ``code`` to a ``# noqa`` on 0-based ``line``, or None when a
     comment cannot go there (the line ends inside a string or with a backslash)."""
-    from resilint.engine.suppressions import parse_comment
+    from resilint.engine.suppressions import REASON_PLACEHOLDER, parse_comment
 
     lines = text.splitlines()
     if not 0 <= line < len(lines):
@@ -194,14 +192,13 @@ def suppression_edit(text: str, line: int, code: str) -> types.TextEdit | None:
     if comment is not None:
         column, string = comment
         existing = parse_comment(string, line + 1)
-        codes = _NOQA_CODES.search(string)
-        if existing is not None and existing.is_noqa and existing.codes and codes is not None:
+        if existing is not None and existing.is_noqa and existing.codes and existing.codes_end is not None:
             if code in existing.codes:
                 return None
-            position = types.Position(line=line, character=column + codes.end())
+            position = types.Position(line=line, character=column + existing.codes_end)
             return types.TextEdit(range=types.Range(start=position, end=position), new_text=f", {code}")
     end = types.Position(line=line, character=len(body.rstrip()))
-    return types.TextEdit(range=types.Range(start=end, end=types.Position(line=line, character=len(body))), new_text=f"  # noqa: {code} -- ")
+    return types.TextEdit(range=types.Range(start=end, end=types.Position(line=line, character=len(body))), new_text=f"  # noqa: {code} -- {REASON_PLACEHOLDER}")
 
 
 server = ResilintServer()

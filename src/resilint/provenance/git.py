@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from resilint.git import git_output
 from resilint.model import Provenance
 from resilint.provenance.agents import Commit, Patterns, patterns_for
 
@@ -84,14 +83,7 @@ stats = {"blame": 0, "log": 0, "classified": 0}  # process counters (benchmarks,
 
 def run_git(args: Iterable[str], cwd: Path, data: bytes | None = None) -> bytes | None:
     """stdout of a successful git command, or None (git missing, failed, timed out)."""
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=cwd, input=data, capture_output=True, timeout=_TIMEOUT, env=env, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout if result.returncode == 0 else None
+    return git_output(args, cwd, stdin=data, timeout=_TIMEOUT)
 
 
 def _state(git_dir: Path, common_dir: Path) -> tuple[object, ...]:

@@ -3,9 +3,12 @@ plugins add formats through ``resilint_reporters``."""
 
 from __future__ import annotations
 
-from typing import IO, ClassVar
+from typing import IO, TYPE_CHECKING, ClassVar
 
 from resilint.model import Report
+
+if TYPE_CHECKING:
+    from resilint.config.ruleset import Ruleset
 
 
 class Reporter:
@@ -13,7 +16,7 @@ class Reporter:
 
     name: ClassVar[str] = ""
 
-    def __init__(self, *, color: bool = False, ruleset: object = None) -> None:
+    def __init__(self, *, color: bool = False, ruleset: Ruleset | None = None) -> None:
         self.color = color
         self.ruleset = ruleset
 

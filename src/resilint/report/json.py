@@ -1,4 +1,4 @@
-"""The JSON contract (design §5): one object with tool, findings, errors, summary."""
+"""The JSON contract (a contract: see README, "Using it"): one object with tool, findings, errors, summary."""
 
 from __future__ import annotations
 

@@ -53,10 +53,6 @@ def star_args_before(call: cst.Call, index: int | None) -> bool:
     return False
 
 
-def is_none(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
 def source_of(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
     """How a node is written, on one line, shortened for messages."""
     text = " ".join(module.code_for_node(node).split())

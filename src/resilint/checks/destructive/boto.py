@@ -21,8 +21,8 @@ from resilint.checks.common.arguments import (
     keyword_arg,
     positional_arg,
 )
-from resilint.checks.common.literals import string_literal
 from resilint.config.standards import Standard
+from resilint.engine.literals import string_literal
 from resilint.engine.names import Constructed, NameResolver, Scope
 from resilint.rule import Param, Rule
 

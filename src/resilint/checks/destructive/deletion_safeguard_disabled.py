@@ -10,8 +10,8 @@ import libcst as cst
 from resilint.checks.common.arguments import (
     source_of,
 )
-from resilint.checks.common.literals import literal_bool, string_literal
 from resilint.checks.destructive.boto import FACTORY_PARAMS, BotoRule
+from resilint.engine.literals import literal_bool, string_literal
 from resilint.rule import Param
 
 

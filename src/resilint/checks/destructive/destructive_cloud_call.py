@@ -14,8 +14,8 @@ from resilint.checks.common.arguments import (
     keyword_arg,
     source_of,
 )
-from resilint.checks.common.literals import literal_bool
 from resilint.checks.destructive.boto import FACTORY_PARAMS, Boto, BotoRule
+from resilint.engine.literals import literal_bool
 from resilint.rule import Param
 
 

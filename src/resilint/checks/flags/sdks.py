@@ -23,6 +23,7 @@ import libcst as cst
 from resilint.config import _toml
 from resilint.config.settings import Config
 from resilint.config.standards import builtin_rules_dir
+from resilint.engine.literals import is_none, string_value
 from resilint.engine.names import NameResolver
 from resilint.errors import ConfigError
 
@@ -98,13 +99,31 @@ class _Catalog:
     last_names: frozenset[str]  # cheap prefilter: the last dotted segment of everything above
 
 
+@dataclass(frozen=True)
+class SpecEntry:
+    """One method or function table of an SDK: the names it covers and how it is called."""
+
+    names: tuple[str, ...]
+    spec: MethodSpec
+
+
+@dataclass(frozen=True)
+class SdkTable:
+    """One ``[[sdks]]`` entry of ``rules/data/flag-sdks.toml``."""
+
+    name: str
+    receivers: tuple[str, ...]  # qualified names of the client classes/constructors
+    methods: tuple[SpecEntry, ...]  # called on a receiver
+    functions: tuple[SpecEntry, ...]  # module-level functions
+
+
 def sdk_data_file() -> Path:
     return builtin_rules_dir() / "data" / "flag-sdks.toml"
 
 
 @lru_cache(maxsize=4)
-def _sdk_tables(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[tuple[tuple[str, ...], MethodSpec], ...], tuple[tuple[tuple[str, ...], MethodSpec], ...]], ...]:
-    """(sdk, receivers, methods, functions) per SDK in the data file."""
+def _sdk_tables(path: Path) -> tuple[SdkTable, ...]:
+    """The SDKs in the data file."""
     try:
         data = _toml.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError) as exc:
@@ -119,11 +138,11 @@ def _sdk_tables(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[tuple[tup
         functions = tuple(
             _spec_entry(path, f"sdks[{i}].functions[{j}]", name, f) for j, f in enumerate(sdk.get("functions", []))
         )
-        out.append((name, receivers, methods, functions))
+        out.append(SdkTable(name, receivers, methods, functions))
     return tuple(out)
 
 
-def _spec_entry(path: Path, where: str, sdk: str, table: Mapping[str, Any]) -> tuple[tuple[str, ...], MethodSpec]:
+def _spec_entry(path: Path, where: str, sdk: str, table: Mapping[str, Any]) -> SpecEntry:
     names = table.get("names")
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise ConfigError(path, f"{where}.names", "expected a non-empty array of strings")
@@ -143,7 +162,7 @@ def _spec_entry(path: Path, where: str, sdk: str, table: Mapping[str, Any]) -> t
         type=table.get("type"),
         negation_prefix=table.get("negation-prefix"),
     )
-    return tuple(names), spec
+    return SpecEntry(tuple(names), spec)
 
 
 def evaluator_spec(evaluator: str | Mapping[str, Any]) -> tuple[str, MethodSpec]:
@@ -171,13 +190,13 @@ def evaluator_spec(evaluator: str | Mapping[str, Any]) -> tuple[str, MethodSpec]
 def _catalog(config: Config) -> _Catalog:
     methods: dict[str, list[tuple[frozenset[str], MethodSpec]]] = {}
     functions: dict[str, MethodSpec] = {}
-    for _sdk, receivers, method_specs, function_specs in _sdk_tables(sdk_data_file()):
-        for names, spec in method_specs:
-            for name in names:
-                methods.setdefault(name, []).append((frozenset(receivers), spec))
-        for names, spec in function_specs:
-            for name in names:
-                functions[name] = spec
+    for sdk in _sdk_tables(sdk_data_file()):
+        for entry in sdk.methods:
+            for name in entry.names:
+                methods.setdefault(name, []).append((frozenset(sdk.receivers), entry.spec))
+        for entry in sdk.functions:
+            for name in entry.names:
+                functions[name] = entry.spec
     for evaluator in config.flags.evaluators:
         qualname, spec = evaluator_spec(evaluator)
         functions[qualname] = spec
@@ -188,9 +207,9 @@ def _catalog(config: Config) -> _Catalog:
 def sdk_modules(config: Config) -> frozenset[str]:
     """Top-level modules that must be imported for any evaluation to be recognised."""
     tops = set()
-    for _sdk, receivers, _methods, function_specs in _sdk_tables(sdk_data_file()):
-        tops |= {r.split(".", 1)[0] for r in receivers}
-        tops |= {n.split(".", 1)[0] for names, _spec in function_specs for n in names}
+    for sdk in _sdk_tables(sdk_data_file()):
+        tops |= {r.split(".", 1)[0] for r in sdk.receivers}
+        tops |= {n.split(".", 1)[0] for entry in sdk.functions for n in entry.names}
     tops |= {evaluator_spec(e)[0].split(".", 1)[0] for e in config.flags.evaluators}
     return frozenset(tops)
 
@@ -256,7 +275,7 @@ def receiver_type(node: cst.BaseExpression, names: NameResolver, _depth: int = 0
         found = {receiver_type(o, names, _depth + 1) for o in options} - {None}
         return found.pop() if len(found) == 1 else None
     if isinstance(node, cst.Attribute):
-        found = {receiver_type(v, names, _depth + 1) for v in names.self_attribute_values(node) if not _is_none(v)}
+        found = {receiver_type(v, names, _depth + 1) for v in names.self_attribute_values(node) if not is_none(v)}
         return found.pop() if len(found) == 1 else None
     return None
 
@@ -277,7 +296,7 @@ def _annotated_type(annotation: cst.BaseExpression, names: NameResolver) -> str 
         parts = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
     else:
         return names.qualified_name(annotation)
-    found = {_annotated_type(p, names) for p in parts if not _is_none(p)} - {None}
+    found = {_annotated_type(p, names) for p in parts if not is_none(p)} - {None}
     return found.pop() if len(found) == 1 else None
 
 
@@ -309,7 +328,7 @@ def _returns(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
 
 def _evaluation(call: cst.Call, spec: MethodSpec, method: str) -> FlagEvaluation:
     default = _argument(call, spec.default) if spec.default is not None else None
-    if default is not None and spec.none_is_missing and _is_none(default):
+    if default is not None and spec.none_is_missing and is_none(default):
         default = None
     hidden = spec.default is not None and default is None and _maybe_hidden(call, spec.default)
     return FlagEvaluation(
@@ -354,23 +373,8 @@ def _maybe_hidden(call: cst.Call, spot: ArgSpot) -> bool:
     return position is not None and star_args_before(call, position)
 
 
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
 
 # -- keys and literals -------------------------------------------------------------
-
-
-def string_value(node: cst.BaseExpression) -> str | None:
-    """The value of a string literal (implicit concatenation and placeholder-free
-    f-strings included), else None. Bytes are not keys."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString):
-        texts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
-        return "".join(texts) if len(texts) == len(node.parts) else None
-    return None
 
 
 def literal_type(node: cst.BaseExpression) -> str | None:

@@ -29,8 +29,9 @@ from typing import ClassVar
 
 import libcst as cst
 
-from resilint.checks.flags.sdks import recognize, string_value
+from resilint.checks.flags.sdks import recognize
 from resilint.config.standards import Standard
+from resilint.engine.literals import string_value
 from resilint.engine.positions import spans_of
 from resilint.model import Span
 from resilint.paths import any_glob_matches, relative_to_root

@@ -21,7 +21,7 @@ from resilint.checks.common.arguments import (
     keyword_arg,
     positional_arg,
 )
-from resilint.checks.common.literals import literal_bool, string_literal
+from resilint.engine.literals import literal_bool, string_literal
 from resilint.engine.names import NameResolver
 
 OP_MODULE = "alembic.op"

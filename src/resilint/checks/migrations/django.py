@@ -22,7 +22,7 @@ from resilint.checks.common.arguments import (
     keyword_arg,
     positional_arg,
 )
-from resilint.checks.common.literals import string_literal
+from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver, dotted_name
 
 # How Django spells its migration API (recognition, shared by every migration check).

@@ -4,8 +4,8 @@ irreversible migrations (Django and Alembic)."""
 
 from __future__ import annotations
 
-from resilint.checks.common.literals import string_literal
 from resilint.checks.migrations.django import DjangoOp
+from resilint.engine.literals import string_literal
 
 
 def field_label(op: DjangoOp) -> str:

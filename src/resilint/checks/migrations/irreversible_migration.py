@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from resilint.checks.common.arguments import has_star_kwargs, is_none
+from resilint.checks.common.arguments import has_star_kwargs
 from resilint.checks.migrations.alembic import inert_body
 from resilint.checks.migrations.django import DjangoMigration
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.engine.literals import is_none
 from resilint.rule import Param
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from resilint.checks.common.arguments import is_none, keyword_arg
-from resilint.checks.common.literals import literal_bool
+from resilint.checks.common.arguments import keyword_arg
 from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import (
     AlembicOp,
@@ -17,6 +16,7 @@ from resilint.checks.migrations.django import (
     DjangoMigration,
 )
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.engine.literals import is_none, literal_bool
 from resilint.rule import Param
 
 

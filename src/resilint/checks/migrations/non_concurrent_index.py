@@ -6,10 +6,10 @@ An index built or dropped while writes to the table are blocked (PostgreSQL).
 from __future__ import annotations
 
 from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
-from resilint.checks.common.literals import literal_bool
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.engine.literals import literal_bool
 from resilint.rule import Param
 
 

@@ -5,12 +5,11 @@ A column added as NOT NULL with no database-side default.
 
 from __future__ import annotations
 
-from resilint.checks.common.arguments import is_none
-from resilint.checks.common.literals import literal_bool
 from resilint.checks.migrations.alembic import AlembicOp, column_of
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.fields import field_label
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.engine.literals import is_none, literal_bool
 from resilint.rule import Param
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import libcst as cst
 
 from resilint.checks.common.arguments import keyword_arg, positional_arg
+from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver
 
 # The analysis, not policy: which calls hand their first argument to a database.
@@ -175,7 +176,7 @@ class _Builder:
     def add(self, node: cst.BaseExpression, depth: int, *, allow_hole: bool = True) -> bool:
         """Append ``node``'s text; False when it is not a string expression at all."""
         if isinstance(node, cst.SimpleString):
-            value = _string_value(node)
+            value = string_literal(node)
             if value is None:
                 return False
             if self.formatted:
@@ -194,7 +195,7 @@ class _Builder:
                     self.hole()
             return True
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-            fmt = _string_value(node.left) if isinstance(node.left, cst.SimpleString) else None
+            fmt = string_literal(node.left) if isinstance(node.left, cst.SimpleString) else None
             if fmt is None:
                 return False
             self._percent(fmt)
@@ -205,7 +206,7 @@ class _Builder:
             and node.func.attr.value == "format"
             and isinstance(node.func.value, cst.SimpleString)
         ):
-            fmt = _string_value(node.func.value)
+            fmt = string_literal(node.func.value)
             return fmt is not None and self._format(fmt)
         if isinstance(node, cst.Name) and depth < _MAX_DEPTH:
             binding = self.names.lookup(node.value)
@@ -252,14 +253,6 @@ class _Builder:
             self.hole()
             i = j + 1
         self.parts.append("".join(text))
-
-
-def _string_value(node: cst.SimpleString) -> str | None:
-    try:
-        value = node.evaluated_value
-    except Exception:  # malformed escapes: not something we can classify
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _is_add(node: cst.CSTNode) -> bool:

@@ -5,12 +5,12 @@ A column alteration that rewrites or scans the table under an exclusive lock.
 
 from __future__ import annotations
 
-from resilint.checks.common.arguments import has_star_kwargs, is_none, keyword_arg
-from resilint.checks.common.literals import literal_bool
+from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.fields import field_label
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.engine.literals import is_none, literal_bool
 from resilint.rule import Param
 
 

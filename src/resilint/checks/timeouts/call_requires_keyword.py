@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks.common.arguments import is_none, source_of
+from resilint.checks.common.arguments import source_of
 from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
 from resilint.checks.timeouts.callspec import (
     CallSpec,
@@ -31,6 +31,7 @@ from resilint.checks.timeouts.callspec import (
 )
 from resilint.config.project import dependency_files, project_info
 from resilint.config.standards import Standard
+from resilint.engine.literals import is_none
 from resilint.engine.names import Constructed
 from resilint.errors import ConfigError
 from resilint.rule import Param
@@ -133,7 +134,7 @@ class CallRequiresKeyword(CallTracker):
             return None  # e.g. ftplib.FTP() without a host does not connect
         if is_nonblocking(node, spec):
             return None
-        config_keys = spec.config[1] if spec.config else ()
+        config_keys = spec.config.required if spec.config else ()
         if star_kwargs_may_carry(self.names, node, (*spec.keywords, *config_keys), self.is_mutated):
             return None
         arg = argument(node, spec.keywords, spec.position)
@@ -172,7 +173,7 @@ class CallRequiresKeyword(CallTracker):
     def _config_verdict(self, arg: cst.Arg, spec: CallSpec, written: str) -> str | None:
         """``config=`` given: a visible ``Config(...)`` must set every required key."""
         assert spec.config is not None
-        constructors, required = spec.config
+        constructors, required = spec.config.constructors, spec.config.required
         value = look_through(self.names, arg.value)
         if not isinstance(value, cst.Call):
             return None  # a variable we cannot see counts as set

@@ -31,7 +31,7 @@ from resilint.checks.common.arguments import (
     positional_arg,
     star_args_before,
 )
-from resilint.checks.common.literals import string_literal
+from resilint.engine.literals import string_literal
 from resilint.engine.names import Constructed, NameResolver
 from resilint.errors import ConfigError
 
@@ -51,6 +51,16 @@ class Configured:
 
 
 @dataclass(frozen=True)
+class ConfigObject:
+    """The timeout may be passed inside a configuration object built by one of
+    ``constructors`` (``botocore.config.Config``), which must then set every one
+    of ``required`` (``connect_timeout``, ``read_timeout``)."""
+
+    constructors: frozenset[str]
+    required: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CallSpec:
     targets: frozenset[str]
     patterns: re.Pattern[str] | None  # targets with "*"
@@ -63,7 +73,7 @@ class CallSpec:
     when_argument: tuple[int | str, ...] = ()
     nonblocking: tuple[str | None, int | None] | None = None
     dsn: tuple[tuple[str, ...], int | None] | None = None
-    config: tuple[frozenset[str], tuple[str, ...]] | None = None
+    config: ConfigObject | None = None
     version: tuple[str, tuple[int, ...], str] | None = None  # distribution, finite since, as written
     global_default: frozenset[str] = frozenset()
     configured_by: Configured | None = None
@@ -198,7 +208,7 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         dsn=(strings("dsn.keywords", dsn.get("keywords", [])), index("dsn.position", dsn.get("position")))
         if dsn
         else None,
-        config=(
+        config=ConfigObject(
             frozenset(strings("config.constructors", config.get("constructors", []))),
             strings("config.required", config.get("required", [])),
         )

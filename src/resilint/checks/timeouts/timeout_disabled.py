@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks.common.arguments import is_none, positional_arg, source_of
+from resilint.checks.common.arguments import positional_arg, source_of
 from resilint.checks.timeouts.call_requires_keyword import CallRequiresKeyword
 from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
 from resilint.checks.timeouts.callspec import (
@@ -25,6 +25,7 @@ from resilint.checks.timeouts.callspec import (
     written_callee,
 )
 from resilint.config.standards import Standard
+from resilint.engine.literals import is_none
 from resilint.errors import ConfigError
 from resilint.rule import Param
 
