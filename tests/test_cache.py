@@ -36,3 +36,67 @@ def test_a_lock_file_appearing_invalidates_cached_results(tmp_path: Path) -> Non
     assert _codes(tmp_path) == ["REL106"]  # any redis version may be installed
     (tmp_path / "uv.lock").write_text('[[package]]\nname = "redis"\nversion = "8.0.1"\n')
     assert _codes(tmp_path) == []
+
+
+RELATED_PLUGIN = '''
+from pathlib import Path
+from resilint.hookspecs import hookimpl
+from resilint.rule import Rule
+
+
+class SwitchedOn(Rule):
+    """Reports the module when the file `switch.txt` beside it says "on"."""
+
+    kind = "acme-switched-on"
+
+    @classmethod
+    def triggers(cls, standard):
+        return None
+
+    @classmethod
+    def related_files(cls, standard, config, file):
+        return [file.with_name("switch.txt")] if file is not None else []
+
+    def visit_Module(self, node):
+        file = self.context.file
+        switch = file.with_name("switch.txt") if file is not None else None
+        if switch is not None and switch.is_file() and switch.read_text().strip() == "on":
+            self.report(node, "switched on")
+
+
+@hookimpl
+def resilint_check_kinds():
+    return [SwitchedOn]
+
+
+@hookimpl
+def resilint_standards():
+    return [{"code": "ACME100", "name": "switched-on", "check": "acme-switched-on", "severity": "warning"}]
+'''
+
+
+def test_a_related_file_changing_invalidates_that_files_cached_result(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "acme_related-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_related\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[resilint]\nacme = acme_related\n")
+    (site / "acme_related.py").write_text(RELATED_PLUGIN)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pyproject.toml").write_text('[tool.resilint]\nselect = ["ACME100"]\n')
+    (work / "app.py").write_text("x = 1\n")
+    switch = work / "switch.txt"
+    env = {"PYTHONPATH": str(site)}
+
+    def codes() -> list[str]:
+        run = run_resilint("check", "--format", "json", ".", cwd=work, env=env)
+        return [f["code"] for f in run.json()["findings"]]
+
+    assert codes() == []  # no switch file yet; the result is cached
+    switch.write_text("on\n")
+    assert codes() == ["ACME100"]
+    switch.write_text("off\n")
+    assert codes() == []
+    switch.unlink()
+    assert codes() == []
