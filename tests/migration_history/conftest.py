@@ -1,0 +1,3 @@
+"""The ``tree`` fixture for the migration-history tests."""
+
+from .helpers import tree  # noqa: F401
