@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from resilint.config.settings import Config, load_config
+from resilint.errors import ConfigError
 from resilint.model import FileError, FileResult, Finding, Report
+from resilint.paths import display_path
 
 if TYPE_CHECKING:
     from resilint.config.ruleset import Ruleset
+    from resilint.engine.baseline import Baseline, BaselineResult
     from resilint.engine.core import Engine
     from resilint.engine.diff import ChangeSet
 
@@ -42,6 +45,7 @@ class Linter:
         self.noqa = noqa
         self._ruleset: Ruleset | None = None
         self._engine: Engine | None = None
+        self._baseline: tuple[tuple[int, int], Baseline] | None = None  # (mtime, size) of the file, baseline
 
     @property
     def ruleset(self) -> Ruleset:
@@ -72,8 +76,15 @@ class Linter:
         self, source: str | bytes, path: str, *, file: Path | None = None, changed: frozenset[int] | None = None
     ) -> FileResult:
         """Check one file's contents (``path`` is how it is shown, ``file`` the real
-        file if any). Never raises for bad input: the result says what went wrong."""
-        return self.engine.check_source(source, path, file=file, changed=changed)
+        file if any), without the findings of the configured baseline. Never raises
+        for bad input: the result says what went wrong."""
+        result = self.engine.check_source(source, path, file=file, changed=changed)
+        baseline = self.baseline()
+        if baseline is None or not result.findings:
+            return result
+        text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+        kept = baseline.filter(result.findings, lambda _p: text, checked=[path])
+        return dataclasses.replace(result, findings=kept.new)
 
     def check_file(self, file: Path, *, changed: frozenset[int] | None = None) -> FileResult:
         return self.engine.check_file(file, changed=changed)
@@ -88,30 +99,80 @@ class Linter:
 
         return check_files(self, files, jobs=jobs, changed=changed)
 
-    def check_paths(self, paths: Sequence[Path], *, jobs: int | None = None, force_exclude: bool = False) -> Report:
-        """Discover the Python files under ``paths`` and check them all."""
+    def check_paths(
+        self, paths: Sequence[Path], *, jobs: int | None = None, force_exclude: bool = False, baseline: bool = True
+    ) -> Report:
+        """Discover the Python files under ``paths`` and check them all (without the
+        baseline's findings unless ``baseline=False``)."""
         from resilint.engine.discovery import discover
 
         self.prepare()
         found = discover(list(paths), self.config, force_exclude=force_exclude)
         results = self.check_files(found.files, jobs=jobs)
-        return self.report(results, [FileError(p, m) for p, m in found.errors])
+        return self.report(results, [FileError(p, m) for p, m in found.errors], baseline=baseline)
 
     def check_changes(
-        self, paths: Sequence[Path], changes: ChangeSet, *, jobs: int | None = None, force_exclude: bool = False
+        self,
+        paths: Sequence[Path],
+        changes: ChangeSet,
+        *,
+        jobs: int | None = None,
+        force_exclude: bool = False,
+        baseline: bool = True,
     ) -> Report:
         """``--diff``/``--staged``: check the changed lines under ``paths``."""
         from resilint.engine.diff import check_changes
 
         self.prepare()
-        return check_changes(self, paths, changes, jobs=jobs, force_exclude=force_exclude)
+        report = check_changes(self, paths, changes, jobs=jobs, force_exclude=force_exclude)
+        return self.without_baselined(report) if baseline else report
 
-    def report(self, results: Sequence[FileResult], errors: Sequence[FileError] = ()) -> Report:
-        """One report from per-file results, with plugin load errors first."""
+    def report(self, results: Sequence[FileResult], errors: Sequence[FileError] = (), *, baseline: bool = True) -> Report:
+        """One report from per-file results, with plugin load errors first, and
+        without the findings of the configured baseline (``baseline=False``: all)."""
         findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
         all_errors = [*(FileError("<plugin>", m) for m in self.ruleset.plugin_errors), *errors]
         all_errors.extend(e for r in results for e in r.errors)
-        return Report(findings=tuple(findings), errors=tuple(all_errors), files=len(results))
+        report = Report(findings=tuple(findings), errors=tuple(all_errors), files=len(results), paths=tuple(r.path for r in results))
+        return self.without_baselined(report) if baseline else report
+
+    # -- the baseline ------------------------------------------------------------------
+
+    def baseline(self) -> Baseline | None:
+        """The configured baseline (``baseline`` in [tool.resilint], ``--baseline``),
+        reloaded when the file changes; None when there is none. A missing or broken
+        file is a :class:`~resilint.errors.ConfigError` naming it."""
+        path = self.config.baseline
+        if path is None:
+            return None
+        from resilint.engine.baseline import BaselineError, load_baseline
+
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise ConfigError(self.config.source, "baseline", f"cannot read {path}: {exc.strerror}") from None
+        stamp = (info.st_mtime_ns, info.st_size)
+        if self._baseline is None or self._baseline[0] != stamp:
+            try:
+                self._baseline = (stamp, load_baseline(path))
+            except BaselineError as exc:
+                raise ConfigError(self.config.source, "baseline", str(exc)) from None
+        return self._baseline[1]
+
+    def without_baselined(self, report: Report) -> Report:
+        """``report`` without the findings the baseline records; its notes say how
+        many were baselined and how many entries no longer match."""
+        return self.baseline_result(report)[0]
+
+    def baseline_result(self, report: Report) -> tuple[Report, BaselineResult | None]:
+        """:meth:`without_baselined`, and what the baseline matched (its stale
+        entries, for pruning); ``None`` without a baseline."""
+        baseline = self.baseline()
+        if baseline is None:
+            return report, None
+        kept = baseline.filter(report.findings, read_text, checked=report.paths)
+        note = kept.note(display_path(baseline.path))
+        return dataclasses.replace(report, findings=kept.new, notes=(*report.notes, note)), kept
 
 
 # -- the shared registry of configurations and linters -------------------------------
@@ -174,6 +235,16 @@ def _config_stamp(folder: Path) -> tuple[Any, ...]:
             continue
         stamp.append((str(level), info.st_mtime_ns, info.st_size))
     return tuple(stamp)
+
+
+def read_text(path: str) -> str | None:
+    """A checked file's text by its display path, or None when it cannot be read."""
+    from resilint.engine.reading import decode_source
+
+    try:
+        return decode_source(Path(path).read_bytes())
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
 
 
 def check_source(source: str | bytes, path: str | Path, config: Config | None = None) -> list[Finding]:

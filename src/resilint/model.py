@@ -125,6 +125,7 @@ class Report:
     errors: tuple[FileError, ...] = ()
     files: int = 0
     notes: tuple[str, ...] = field(default=())  # extra summary lines, e.g. what --diff compared
+    paths: tuple[str, ...] = field(default=())  # every checked file (display paths), with findings or not
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

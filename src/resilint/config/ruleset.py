@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from resilint.config.plugins import Registry, default_registry
-from resilint.config.settings import Config, Override
-from resilint.config.standards import Standard, index_by_code, parse_standard
+from resilint.config.settings import Config, Override, builtin_overrides
+from resilint.config.standards import Standard, builtin_rules_dir, index_by_code, parse_standard
 from resilint.errors import ConfigError
 from resilint.model import Severity
 from resilint.paths import any_glob_matches
@@ -45,6 +45,8 @@ class Ruleset:
     plugin_versions: Mapping[str, str] = field(default_factory=dict)
     reporters: Mapping[str, type[Reporter]] = field(default_factory=dict)
     provenance_sources: tuple[ProvenanceSource, ...] = ()
+    # Built-in per-path overrides (rules/overrides.toml), then the user's: later wins.
+    overrides: tuple[Override, ...] = ()
 
     def kind_of(self, standard: Standard) -> type[Rule]:
         return self.kinds[standard.check]
@@ -85,15 +87,18 @@ class Ruleset:
         return best
 
     def _overrides_for(self, relpath: str | None) -> list[Override]:
-        if relpath is None or not self.config.overrides:
+        if relpath is None or not self.overrides:
             return []
-        return [o for o in self.config.overrides if any_glob_matches(o.paths, relpath)]
+        return [o for o in self.overrides if any_glob_matches(o.paths, relpath)]
 
     def check_codes(self, codes: Iterable[str], where: str) -> None:
         """Every code or prefix must name at least one known standard."""
         for code in codes:
             if not any(known.startswith(code) for known in self.standards):
-                raise ConfigError(self.config.source, where, f"unknown rule code or prefix {code!r}")
+                from resilint.suggest import did_you_mean
+
+                hint = did_you_mean(code, self.standards)
+                raise ConfigError(self.config.source, where, f"unknown rule code or prefix {code!r}{'; ' + hint if hint else ''}")
 
 
 def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
@@ -121,6 +126,7 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
         plugin_versions=dict(registry.plugin_versions),
         reporters=dict(registry.reporters),
         provenance_sources=tuple(registry.provenance_sources),
+        overrides=(*builtin_overrides(builtin_rules_dir() / "overrides.toml"), *config.overrides),
     )
     ruleset.check_codes(config.select or (), "select")
     ruleset.check_codes(config.ignore, "ignore")

@@ -8,6 +8,8 @@ merged in by the front end with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ class Override:
     ignore: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
+    origin: str = ""  # where it is defined: the config file, or "built-in: <name>"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,22 @@ class DiffConfig:
     ai_scope: str = "function"  # "function" | "lines"
 
 
+@dataclass(frozen=True)
+class MigrationsConfig:
+    """``[tool.resilint.migrations]``: what the migration files cannot tell."""
+
+    database: str = "postgresql"  # "postgresql" | "mysql" | "sqlite"
+    postgresql: str | None = None  # major version, e.g. "15" (None: a supported release)
+    applied: Mapping[str, str] = field(default_factory=dict)  # app label -> last applied migration
+    applied_ref: str | None = None  # git ref whose migration files count as applied
+    database_set: bool = False  # `database` was written (else an alembic.ini URL may decide)
+
+    @property
+    def postgresql_major(self) -> int | None:
+        head = (self.postgresql or "").split(".", 1)[0]
+        return int(head) if head.isdigit() else None
+
+
 @dataclass(frozen=True, eq=False)
 class Config:
     """The resolved configuration of one run (hashable by identity)."""
@@ -103,6 +122,8 @@ class Config:
     ai: AIConfig = field(default_factory=AIConfig)
     tiers: tuple[Tier, ...] = ()
     diff: DiffConfig = field(default_factory=DiffConfig)
+    migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
+    baseline: Path | None = None  # findings recorded there are not reported (resolved against the root)
     # Run options (command line, environment), not read from the file.
     today: dt.date | None = None
     force_ai: bool = False  # --ai-assisted / RESILINT_AI_ASSISTED=1
@@ -182,6 +203,8 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         "ai",
         "tiers",
         "diff",
+        "migrations",
+        "baseline",
     }
     v.no_unknown(table, known, "")
     root = path.resolve().parent
@@ -217,7 +240,29 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         ),
         tiers=tuple(_tier(v, t, i) for i, t in enumerate(v.tables(table, "tiers"))),
         diff=DiffConfig(ai_scope=v.choice(diff_table, "ai-scope", ("function", "lines"), "diff", "function")),
+        migrations=_migrations(v, v.table(table, "migrations")),
+        baseline=(root / v.string(table, "baseline", "")) if "baseline" in table else None,
     )
+
+
+def _migrations(v: _Validator, table: Mapping[str, Any]) -> MigrationsConfig:
+    """``[tool.resilint.migrations]``: database target, its version, what is applied already."""
+    where = "migrations"
+    v.no_unknown(table, {"database", "postgresql", "applied", "applied-ref"}, where)
+    database = v.choice(table, "database", ("postgresql", "mysql", "sqlite"), where, "postgresql")
+    postgresql = None
+    if "postgresql" in table:
+        raw = table["postgresql"]
+        text = str(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
+        if not isinstance(text, str) or not text.split(".", 1)[0].isdigit():
+            raise ConfigError(v.path, v.key(where, "postgresql"), 'expected a major version such as "15"')
+        postgresql = text
+    applied = v.table(table, "applied", where)
+    for app, name in applied.items():
+        if not isinstance(name, str) or not name:
+            raise ConfigError(v.path, v.key(where, "applied", app), "expected the name of the last applied migration")
+    applied_ref = v.string(table, "applied-ref", where) if "applied-ref" in table else None
+    return MigrationsConfig(database, postgresql, dict(applied), applied_ref, "database" in table)
 
 
 def _override(v: _Validator, table: Mapping[str, Any], index: int) -> Override:
@@ -231,7 +276,24 @@ def _override(v: _Validator, table: Mapping[str, Any], index: int) -> Override:
         ignore=v.codes(table, "ignore", where),
         select=v.codes(table, "select", where),
         severity=v.severities(table, "severity", where),
+        origin=f"{v.path}: {v.key(where)}",
     )
+
+
+def builtin_overrides(path: Path) -> tuple[Override, ...]:
+    """The built-in per-path overrides (``rules/overrides.toml``, e.g. test code),
+    validated like a user's; applied before them."""
+    try:
+        data = _toml.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot read the built-in overrides: {exc}") from exc
+    v = _Validator(path, "")
+    found = []
+    for i, table in enumerate(v.tables(data, "overrides")):
+        name = table.get("name", f"overrides[{i}]")
+        override = _override(v, {k: val for k, val in table.items() if k != "name"}, i)
+        found.append(dataclasses.replace(override, origin=f"built-in: {name} ({path.name})"))
+    return tuple(found)
 
 
 def _tier(v: _Validator, table: Mapping[str, Any], index: int) -> Tier:
@@ -278,8 +340,13 @@ class _Validator:
     def no_unknown(self, table: Mapping[str, Any], known: set[str], where: str) -> None:
         for name in table:
             if name not in known:
+                from resilint.suggest import KEY_ALIASES, did_you_mean
+
+                hint = did_you_mean(name, known, aliases=KEY_ALIASES)
                 expected = ", ".join(sorted(known))
-                raise ConfigError(self.path, self.key(where, name), f"unknown key (expected one of: {expected})")
+                raise ConfigError(
+                    self.path, self.key(where, name), f"unknown key{'; ' + hint if hint else ''} (expected one of: {expected})"
+                )
 
     def table(self, table: Mapping[str, Any], name: str, where: str = "") -> Mapping[str, Any]:
         value = table.get(name, {})

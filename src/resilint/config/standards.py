@@ -88,8 +88,9 @@ def builtin_rules_dir() -> Path:
     return package.parents[1] / "rules"
 
 
-# Data files in rules/ that hold no standards (AI-provenance patterns: resilint.agents).
-DATA_FILES = frozenset({"provenance.toml"})
+# Data files in rules/ that hold no standards: AI-provenance patterns
+# (provenance/agents.py) and the built-in per-path overrides (config/ruleset.py).
+DATA_FILES = frozenset({"provenance.toml", "overrides.toml"})
 
 
 def builtin_standard_files() -> list[Path]:

@@ -374,12 +374,12 @@ def check_changes(
     if changes.staged:
         contents = read_blobs(Git(changes.top), (changes.blobs[f] for f in files))
         results = [
-            linter.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
+            linter.engine.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
             for f in files
         ]
     else:
         results = linter.check_files(files, jobs=jobs, changed=changes.lines)
-    report = linter.report(results, errors)
+    report = linter.report(results, errors, baseline=False)
     count = sum(len(changes.lines[f]) for f in files)
     kind = "staged" if changes.staged else "changed"
     note = f"checked {plural(count, f'{kind} line')} in {plural(len(files), 'file')} against {changes.against}"

@@ -14,11 +14,11 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-_NOQA = re.compile(
+NOQA_PATTERN = re.compile(
     r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*|\s+[A-Z]+[0-9]+)*))?(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_IGNORE = re.compile(r"#\s*resilint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?P<rest>.*)$", re.IGNORECASE)
+IGNORE_PATTERN = re.compile(r"#\s*resilint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?P<rest>.*)$", re.IGNORECASE)
 _SKIP_FILE = re.compile(r"#\s*resilint:\s*skip-file\b", re.IGNORECASE)
 
 # What tools write where a person must give the reason (the editor's "Suppress"
@@ -39,7 +39,7 @@ class Suppression:
     @property
     def is_noqa(self) -> bool:
         """A ``# noqa`` comment (which flake8 also reads), not ``# resilint: ignore``."""
-        return _IGNORE.search(self.comment) is None
+        return IGNORE_PATTERN.search(self.comment) is None
 
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)
@@ -92,11 +92,11 @@ def parse_suppressions(text: str) -> Suppressions:
 
 def parse_comment(comment: str, line: int, column: int = 1) -> Suppression | None:
     """One comment as a suppression, or None."""
-    match = _IGNORE.search(comment)
+    match = IGNORE_PATTERN.search(comment)
     if match:
         reason = match["rest"].split("#", 1)[0].strip().lstrip("-—:").strip()
         return Suppression(line, column, _codes(match["codes"]), _reason(reason), comment)
-    match = _NOQA.search(comment)
+    match = NOQA_PATTERN.search(comment)
     if match:
         rest = match["rest"]
         reason = rest.split("--", 1)[1].split("#", 1)[0].strip() if "--" in rest else ""
@@ -105,8 +105,14 @@ def parse_comment(comment: str, line: int, column: int = 1) -> Suppression | Non
     return None
 
 
+def is_placeholder(reason: str) -> bool:
+    """Whether ``reason`` is only the placeholder (any case, any surrounding space:
+    people retype it); anything more than the token is a reason."""
+    return reason.strip().lower() == REASON_PLACEHOLDER
+
+
 def _reason(text: str) -> str:
-    return "" if text == REASON_PLACEHOLDER else text
+    return "" if is_placeholder(text) else text
 
 
 def _codes(raw: str | None) -> frozenset[str] | None:

@@ -25,6 +25,7 @@ class Reporter:
 
 
 def _builtin() -> dict[str, type[Reporter]]:
+    from resilint.report.full import FullReporter
     from resilint.report.github import GithubReporter
     from resilint.report.gitlab import GitlabReporter
     from resilint.report.json import JsonReporter
@@ -33,6 +34,7 @@ def _builtin() -> dict[str, type[Reporter]]:
 
     return {
         "text": TextReporter,
+        "full": FullReporter,
         "json": JsonReporter,
         "sarif": SarifReporter,
         "github": GithubReporter,

@@ -1,0 +1,278 @@
+"""``resilint check``: choose the configuration, check, then report, record a
+baseline, or write suppressions; the exit status follows ``--fail-on``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import io
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from resilint.api import Linter, config_for, linter_for
+from resilint.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from resilint.cli.settings import render_settings
+from resilint.config.settings import Config
+from resilint.errors import ResilintError
+from resilint.model import FileError, Report
+from resilint.report import Reporter
+from resilint.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from resilint.engine.baseline import Entry
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    diff_mode = args.diff is not None or args.staged
+    if args.diff is not None and args.staged:
+        raise ResilintError("--diff and --staged cannot be combined: --staged already compares the index with HEAD")
+    if args.fix or args.fix_diff:
+        raise ResilintError("--fix and --fix-diff are not available yet: no standard has an autofix")
+    if args.diff and not args.staged and _path_not_revision(args.diff):
+        # "--diff src/": argparse took the path for REF; like git, a path that is no revision is a path
+        args.paths, args.diff = [args.diff, *args.paths], ""
+    raw_paths = args.paths or ["."]
+    use_stdin = raw_paths == ["-"]
+    if "-" in raw_paths and not use_stdin:
+        raise ResilintError("'-' (stdin) cannot be combined with other paths")
+    if use_stdin and diff_mode:
+        raise ResilintError("--diff and --staged read files from git, not stdin ('-')")
+    if args.prune_baseline and args.write_baseline:
+        raise ResilintError("--prune-baseline and --write-baseline cannot be combined: writing replaces the file")
+    stdin_path = Path(args.stdin_filename) if args.stdin_filename else None
+    paths = [stdin_path] if use_stdin and stdin_path else ([] if use_stdin else [Path(p) for p in raw_paths])
+    config = run_config(args, paths)
+    if args.prune_baseline and config.baseline is None:
+        raise ResilintError("--prune-baseline needs a baseline (--baseline FILE or baseline in [tool.resilint])")
+    linter = linter_for(config, cache=not args.no_cache and not use_stdin and not diff_mode)
+    linter.prepare()  # configuration errors end the run before any work
+    ruleset = linter.ruleset
+    reporter_class = ruleset.reporters.get(args.format)
+    if reporter_class is None:
+        hint = did_you_mean(args.format, ruleset.reporters)
+        known = ", ".join(sorted(ruleset.reporters))
+        raise ResilintError(f"--format: unknown format {args.format!r}{'; ' + hint if hint else ''} (available: {known})")
+    if args.show_settings:
+        sys.stdout.write(render_settings(linter))
+        return EXIT_OK
+    if args.show_files:
+        return _show_files(linter, paths, args)
+    if use_stdin:
+        shown = args.stdin_filename or "-"
+        file = stdin_path if stdin_path is not None and stdin_path.is_file() else None
+        result = linter.engine.check_source(sys.stdin.buffer.read(), shown, file=file)
+        report = linter.report([result], baseline=False)
+    elif diff_mode:
+        from resilint.engine.diff import collect
+
+        changes = collect(_common_parent(paths), args.diff, staged=args.staged)
+        report = linter.check_changes(paths, changes, jobs=args.jobs, force_exclude=args.force_exclude, baseline=False)
+    else:
+        report = linter.check_paths(paths, jobs=args.jobs, force_exclude=args.force_exclude, baseline=False)
+    if args.write_baseline is not None:
+        return _write_baseline(args.write_baseline, report)
+    report, matched = linter.baseline_result(report)
+    if args.prune_baseline and matched is not None:
+        _prune_baseline(linter, matched.stale)
+    if args.add_noqa is not None:
+        return _add_noqa(report, args.add_noqa or None)
+    _emit(report, args, reporter_class, linter)
+    if report.errors:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+# -- the configuration of this run ------------------------------------------------------
+
+
+def run_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+    """The configuration file's settings with this run's options on top. Codes given
+    on the command line are checked against the known standards here, so a typo is
+    blamed on the option, with a suggestion, not on the configuration file."""
+    start = _common_parent(paths) if paths else Path.cwd()
+    config = config_for(start, args.config)
+    changes: dict[str, object] = {}
+    if getattr(args, "select", None) is not None or getattr(args, "extend_select", None) or getattr(args, "ignore", None):
+        known = linter_for(config).ruleset.standards
+        for option in ("select", "extend_select", "ignore"):
+            _check_codes(getattr(args, option, None) or (), known, "--" + option.replace("_", "-"))
+    if getattr(args, "select", None) is not None:
+        changes["select"] = tuple(args.select)
+        changes["extend_select"] = ()
+    if getattr(args, "extend_select", None):
+        changes["extend_select"] = (*changes.get("extend_select", config.extend_select), *args.extend_select)  # type: ignore[misc]
+    if getattr(args, "ignore", None):
+        changes["ignore"] = (*config.ignore, *args.ignore)
+    if getattr(args, "today", None) is not None:
+        changes["today"] = args.today
+    if getattr(args, "ai_assisted", False):
+        changes["force_ai"] = True
+    if getattr(args, "ai_path", None):
+        changes["ai_cli_paths"] = tuple(args.ai_path)
+    if getattr(args, "no_git_provenance", False):
+        changes["git_provenance"] = False
+    if getattr(args, "baseline", None) is not None:
+        changes["baseline"] = args.baseline.resolve()
+    if getattr(args, "write_baseline", None) is not None or getattr(args, "add_noqa", None) is not None:
+        changes["baseline"] = None  # record / suppress every current finding
+    return dataclasses.replace(config, **changes) if changes else config
+
+
+def _check_codes(codes: Iterable[str], known: Iterable[str], option: str) -> None:
+    known = list(known)
+    for code in codes:
+        if not any(standard.startswith(code) for standard in known):
+            hint = did_you_mean(code, known)
+            raise ResilintError(f"{option}: unknown rule code or prefix {code!r}{'; ' + hint if hint else ''}")
+
+
+def _common_parent(paths: Sequence[Path]) -> Path:
+    resolved = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    return Path(os.path.commonpath([str(p) for p in resolved])) if resolved else Path.cwd()
+
+
+def _path_not_revision(ref: str) -> bool:
+    if not os.path.lexists(ref):
+        return False
+    from resilint.engine.diff import is_revision
+
+    return not is_revision(_common_parent([Path(ref)]), ref)
+
+
+# -- what the run does with its findings ------------------------------------------------
+
+
+def _show_files(linter: Linter, paths: Sequence[Path], args: argparse.Namespace) -> int:
+    from resilint.engine.discovery import discover
+    from resilint.paths import display_path
+
+    found = discover(list(paths), linter.config, force_exclude=args.force_exclude)
+    for file in found.files:
+        print(display_path(file))
+    for path, message in found.errors:
+        print_error(FileError(path, message))
+    return EXIT_ERROR if found.errors else EXIT_OK
+
+
+def _write_baseline(path: Path, report: Report) -> int:
+    from resilint.api import read_text
+    from resilint.engine.baseline import write_baseline
+    from resilint.git import git_output
+
+    head = git_output(["rev-parse", "HEAD"], path.resolve().parent)
+    baseline = write_baseline(path, report.findings, read_text, commit=head.decode().strip() if head else None)
+    count = len(baseline.entries)
+    print(f"wrote {count} finding{'' if count == 1 else 's'} to baseline {path}")
+    for error in report.errors:
+        print_error(error)
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _prune_baseline(linter: Linter, stale: Sequence[Entry]) -> None:
+    baseline = linter.baseline()
+    assert baseline is not None
+    if stale:
+        baseline.pruned(stale).save()
+    print(f"pruned {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'} from baseline {baseline.path}", file=sys.stderr)
+
+
+def _add_noqa(report: Report, reason: str | None) -> int:
+    from resilint.engine.noqa_writer import add_noqa
+
+    by_path: dict[str, list] = {}
+    for finding in report.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    changed = 0
+    for shown, findings in sorted(by_path.items()):
+        file = Path(shown)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            print_error(FileError(shown, f"cannot read: {exc.strerror}"))
+            continue
+        text = data.decode("utf-8")
+        result = add_noqa(text, findings, reason)
+        if result.changed:
+            _write_atomically(file, result.text.encode("utf-8"), data)
+            changed += result.changed
+        for line in result.skipped:
+            print(f"{shown}:{line}: cannot take a comment (inside a string or after a backslash); not suppressed", file=sys.stderr)
+    print(f"Added {changed} noqa directive{'s' if changed != 1 else ''}.")
+    for error in report.errors:
+        print_error(error)
+    return EXIT_ERROR if report.errors else EXIT_OK
+
+
+def _write_atomically(file: Path, data: bytes, expected: bytes) -> None:
+    """Write ``data`` through a temporary file and a rename, and never over a file
+    that changed since it was read (another tool or the user edited it)."""
+    if file.read_bytes() != expected:
+        raise ResilintError(f"{file}: changed while resilint was writing suppressions; run again")
+    temporary = file.with_name(f".{file.name}.resilint-tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, file)
+
+
+def _emit(report: Report, args: argparse.Namespace, reporter_class: type[Reporter], linter: Linter) -> None:
+    ruleset = linter.ruleset
+    if args.quiet and args.format == "text":
+        report = dataclasses.replace(report, notes=())
+    if args.statistics:
+        from resilint.report.statistics import render_statistics
+
+        text = render_statistics(report)
+        out_text = text + ("" if args.quiet else _summary(report))
+        _write(out_text, args.output)
+    elif args.output is not None:
+        buffer = io.StringIO()
+        reporter_class(color=False, ruleset=ruleset).render(report, buffer)
+        _write(buffer.getvalue(), args.output)
+    else:
+        out = sys.stdout
+        reporter = reporter_class(color=_use_color(out), ruleset=ruleset)
+        if args.quiet and args.format == "text":
+            _render_quiet(report, reporter, out)
+        else:
+            reporter.render(report, out)
+    for error in report.errors:
+        print_error(error)
+
+
+def _summary(report: Report) -> str:
+    from resilint.report.text import summary_line
+
+    return "".join(f"{note}\n" for note in report.notes) + summary_line(report) + "\n"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ResilintError(f"--output: cannot write {output}: {exc.strerror}") from exc
+
+
+def _render_quiet(report: Report, reporter: Reporter, out: IO[str]) -> None:
+    buffer = io.StringIO()
+    reporter.render(report, buffer)
+    lines = buffer.getvalue().splitlines(keepends=True)
+    out.writelines(lines[: len(report.findings)])
+
+
+def print_error(error: FileError) -> None:
+    print(f"resilint: error: {error.path}: {error.message}", file=sys.stderr)
+
+
+def _use_color(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
