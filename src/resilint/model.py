@@ -126,6 +126,9 @@ class Report:
     files: int = 0
     notes: tuple[str, ...] = field(default=())  # extra summary lines, e.g. what --diff compared
     paths: tuple[str, ...] = field(default=())  # every checked file (display paths), with findings or not
+    # Conditions that make the result less complete without being errors (a shallow
+    # clone hides AI provenance): shown in every format, never change the exit status.
+    warnings: tuple[str, ...] = field(default=())
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
