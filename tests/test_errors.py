@@ -54,17 +54,78 @@ def test_handler_that_uses_logs_or_returns_is_fine() -> None:
         assert spans(source) == [], body
 
 
-def test_docstring_ellipsis_continue_and_comments_only_are_inert() -> None:
+def test_docstring_ellipsis_continue_and_to_do_comments_are_inert() -> None:
     source = """
         for _ in range(3):
             try:
                 work()
             except:
-                # ignore
+                # TODO: ignore
                 ...
                 continue
     """
     assert spans(source) == [(5, 5)]
+
+
+def test_a_comment_that_explains_the_swallow_makes_it_deliberate() -> None:
+    explained = ["# ignore", "# the cache is optional", "# noqa: BLE001 -- cold cache is harmless"]
+    not_explained = ["# TODO: log", "# FIXME", "# noqa: BLE001", "# type: ignore", "# pragma: no cover",
+                     "# log.exception('x')", "# raise"]
+    for comment in explained + not_explained:
+        for where in ("handler", "above_try", "try_line"):
+            handler = f"except Exception:  {comment}" if where == "handler" else "except Exception:"
+            above = comment if where == "above_try" else "y = 2"
+            try_line = f"try:  {comment}" if where == "try_line" else "try:"
+            source = f"""
+                x = 1
+                {above}
+                {try_line}
+                    work()
+                {handler}
+                    pass
+                use(x)
+            """
+            expected = [] if comment in explained else [(6, 1)]
+            assert spans(source) == expected, (comment, where)
+
+
+def test_error_path_fallback_and_outcome_shapes() -> None:
+    source = """
+        import logging
+        logger = logging.getLogger(__name__)
+
+        def f(resp):
+            try:
+                run()
+            except ValueError:
+                logger.warning("failed")
+                try:
+                    d = resp.json()
+                except Exception:
+                    pass
+                show(d)
+            except KeyError:
+                try:
+                    d = resp.json()
+                except Exception:
+                    pass
+                show(d)
+            lang = "en"
+            try:
+                lang = detect()
+            except Exception:
+                pass
+            try:
+                other = detect()
+            except Exception:
+                pass
+            try:
+                return detect()
+            except Exception:
+                pass
+            return lang, other
+    """
+    assert spans(source) == [(18, 9), (28, 5)]
 
 
 def test_the_prefilter_sees_every_spelling_of_an_inert_broad_handler() -> None:
@@ -73,7 +134,7 @@ def test_the_prefilter_sees_every_spelling_of_an_inert_broad_handler() -> None:
     cases = {
         "try:\n    work()\nexcept  :\n    pass\n": [(3, 1)],  # two spaces before the colon
         "try:\n    work()\nexcept\t:\n    ...\n": [(3, 1)],
-        "try:\n    work()\nexcept Exception as exc:  # quiet\n    # on purpose\n    pass\n": [(3, 1)],
+        "try:\n    work()\nexcept Exception as exc:  # TODO\n    # FIXME\n    pass\nwork()\n": [(3, 1)],
         "import builtins\ntry:\n    work()\nexcept (\n    KeyError,\n    builtins.BaseException,\n):\n    'ignored'\n": [(4, 1)],
         "try:\n    work()\nexcept Exception: continue\n": [(3, 1)],
         "try:\n    work()\nexcept Exception:\n    log(exc)\n": [],  # not inert: never parsed, never reported
