@@ -90,7 +90,7 @@ def test_explain_gives_the_safe_patterns() -> None:
     assert "Expand/contract" in run_resilint("explain", "REL403").stdout
 
 
-def test_downgrade_undoes_and_is_not_reported_but_destructive_sql_is() -> None:
+def test_downgrade_undoes_and_destructive_sql_there_is_only_the_rollback_note() -> None:
     source = """
         from alembic import op
 
@@ -102,7 +102,7 @@ def test_downgrade_undoes_and_is_not_reported_but_destructive_sql_is() -> None:
             op.execute("DROP TABLE audit_archive")
             op.execute("TRUNCATE audit_log")
     """
-    assert codes(source) == [(10, "REL408")]
+    assert codes(source) == [(10, "REL412")]
 
 
 def test_drop_table_sql_is_rel408_outside_migrations_and_rel401_inside() -> None:

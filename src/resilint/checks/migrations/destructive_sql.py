@@ -1,6 +1,14 @@
-"""The ``destructive-sql`` check kind (REL408).
+"""The ``destructive-sql`` check kind (REL408, and its rollback note REL412).
 
-SQL that destroys data wholesale, anywhere in the code.
+SQL that destroys data wholesale. In application code: any of the configured
+statement classes reaching an execute-like sink, unless the enclosing function's
+name states exactly that (``delete_all()``, ``drop_table()``). In a
+migration the classes are narrower (``sql-in-migrations``): destroying data
+(TRUNCATE, DROP DATABASE/SCHEMA, DELETE without WHERE). A DROP TABLE there is
+REL401's, a full-table UPDATE is REL409's (a backfill, not destruction). What a
+migration runs on the way back (Alembic ``downgrade()``, ``RunSQL(reverse_sql=)``,
+a ``RunPython`` reverse function) is reported only by the standard whose
+``reverse = "only"`` (REL412, a note): undoing an upgrade is what it is for.
 """
 
 from __future__ import annotations
@@ -15,6 +23,15 @@ from resilint.checks.migrations.migration_rule import (
 )
 from resilint.rule import Param
 
+# Function names that state exactly what the statement does (``delete_all()``, ``drop_table()``):
+# the author asked for it. Broader words (reset, purge, cleanup) are not enough: a purge_expired()
+# that also empties another table is the bug this rule is for.
+INTENT_NAMES = {
+    "delete-without-where": ("delete_all", "clear_all", "truncate"),
+    "truncate": ("truncate", "delete_all", "clear_all"),
+    "drop-table": ("drop_table", "drop_tables"),
+}
+
 
 class DestructiveSql(MigrationRule):
     """SQL that destroys data wholesale, anywhere in the code."""
@@ -28,17 +45,40 @@ class DestructiveSql(MigrationRule):
     @classmethod
     def sliceable_in(cls, text: str) -> bool:
         return not MIGRATION_FILE.matches(text)  # a migration is judged whole (upgrade() may be empty)
+
     parameters = {
-        "sql": Param(list, doc="statement classes reported everywhere"),
-        "sql-outside-migrations": Param(list, required=False, default=[], doc="classes reported outside migrations only"),
+        "sql": Param(list, doc="statement classes reported in application code"),
+        "sql-outside-migrations": Param(list, required=False, default=[], doc="more classes reported outside migrations only"),
+        "sql-in-migrations": Param(list, required=False, default=None,
+                                   doc="the classes reported in migrations (default: `sql`)"),
+        "reverse": Param(str, required=False, default="skip",
+                         doc="'skip': not in downgrade()/reverse code; 'only': only there (a rollback note)"),
     }
 
     def on_sql(self, call: cst.Call, statement: sql.Statement, *, reverse: bool) -> None:
         kind = statement.kind
-        if kind in self.param("sql") or (kind in self.param("sql-outside-migrations") and not self.in_migration):
-            what = SQL_DESCRIPTIONS.get(kind, kind)
-            self.report(
-                call,
-                f"{self.written(call)}() runs {statement.sql!r}, which {what}: "
-                "the database executes it at once, with no undo",
-            )
+        if self.in_migration:
+            if reverse != (self.param("reverse") == "only"):
+                return
+            wanted = self.param("sql-in-migrations")
+            if kind not in (self.param("sql") if wanted is None else wanted):
+                return
+        else:
+            if self.param("reverse") == "only":
+                return
+            if kind not in self.param("sql") and kind not in self.param("sql-outside-migrations"):
+                return
+            if self._intent_stated(kind):
+                return
+        what = SQL_DESCRIPTIONS.get(kind, kind)
+        when = " on rollback" if reverse and self.in_migration else ""
+        self.report(
+            call,
+            f"{self.written(call)}() runs {statement.sql!r}{when}, which {what}: "
+            "the database executes it at once, with no undo",
+        )
+
+    def _intent_stated(self, kind: str) -> bool:
+        """Inside a function whose name says it does exactly this (``delete_all``, ``drop_table``)."""
+        words = INTENT_NAMES.get(kind, ())
+        return any(w in name.lower() for name in self.functions[-1:] for w in words)

@@ -84,12 +84,21 @@ class DjangoOp:
         return text.lower() if text is not None else None
 
 
+# Markers the ecosystem uses to say a migration is already taken care of.
+SAFE_CLASS = "django_safemigrate.Safe"  # safe = Safe.after_deploy() / Safe.after_deploy (< 5.0)
+SAFE_VALUES = frozenset({"after_deploy", "before_deploy", "always"})
+IGNORE_MIGRATION = frozenset({"django_migration_linter.IgnoreMigration", "django_migration_linter.operations.IgnoreMigration"})
+
+
 @dataclass(frozen=True)
 class DjangoMigration:
     node: cst.ClassDef
     atomic: bool
     operations: tuple[DjangoOp, ...]  # those that touch the database, in order
     created_models: frozenset[str] = field(default_factory=frozenset)
+    squashed: bool = False  # ``replaces = [...]`` is not empty: a squash of reviewed migrations
+    safe: str | None = None  # django-safemigrate: "after_deploy" | "before_deploy" | "always"
+    ignored: bool = False  # django-migration-linter's IgnoreMigration() among the operations
 
     def on_new_model(self, op: DjangoOp) -> bool:
         """The operation's model is created by this same migration: no old code uses it."""
@@ -119,6 +128,8 @@ def _resolve(expr: cst.BaseExpression, names: NameResolver, depth: int = 0) -> s
 def read_migration(node: cst.ClassDef, names: NameResolver) -> DjangoMigration:
     """The database operations of a migration class, its ``atomic`` flag and the models it creates."""
     atomic = True
+    squashed = False
+    safe: str | None = None
     operations: list[DjangoOp] = []
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for statement in body:
@@ -130,8 +141,24 @@ def read_migration(node: cst.ClassDef, names: NameResolver) -> DjangoMigration:
                 atomic = value.value == "True"
             elif target == "operations" and value is not None:
                 operations.extend(_operations(value, names))
+            elif target == "replaces" and isinstance(value, (cst.List, cst.Tuple)):
+                squashed = bool(value.elements)
+            elif target == "safe" and value is not None:
+                safe = safe_marker(value, names)
+    ignored = any(op.name in IGNORE_MIGRATION for op in operations)
     created = frozenset(m for op in operations if op.name == "CreateModel" and (m := op.model) is not None)
-    return DjangoMigration(node, atomic, tuple(operations), created)
+    return DjangoMigration(node, atomic, tuple(operations), created, squashed, safe, ignored)
+
+
+def safe_marker(value: cst.BaseExpression, names: NameResolver) -> str | None:
+    """``Safe.after_deploy()`` (django-safemigrate 5+), ``Safe.after_deploy`` (before 5.0),
+    with ``Safe`` imported from django_safemigrate: the marker's name, else None."""
+    target = value.func if isinstance(value, cst.Call) else value
+    qualname = names.qualified_name(target)
+    if qualname is None or "." not in qualname:
+        return None
+    owner, name = qualname.rsplit(".", 1)
+    return name if owner == SAFE_CLASS and name in SAFE_VALUES else None
 
 
 def _assignment(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExpression | None]:

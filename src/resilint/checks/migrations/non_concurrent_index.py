@@ -25,9 +25,17 @@ class NonConcurrentIndex(MigrationRule):
         "concurrently-keyword": Param(str, doc="the Alembic keyword for a concurrent index"),
     }
 
-    _ADVICE = "use AddIndexConcurrently/RemoveIndexConcurrently in a migration with atomic = False"
+    @property
+    def _ADVICE(self) -> str:  # noqa: N802 - was a constant; now depends on the declared Django version
+        version = self.django_version
+        if version is not None and version < (3, 0):
+            return ("build it with RunSQL('CREATE INDEX CONCURRENTLY ...') in a migration with atomic = False "
+                    "(AddIndexConcurrently needs Django 3.0)")
+        return "use AddIndexConcurrently/RemoveIndexConcurrently in a migration with atomic = False"
 
     def on_django(self, migration: DjangoMigration) -> None:
+        if self.database != "postgresql":
+            return  # MySQL (InnoDB) builds indexes online; SQLite has no concurrent build
         for op in migration.operations:
             written = f"{self.written(op.call)}()"
             if op.name in self.param("django-concurrent"):
@@ -45,6 +53,8 @@ class NonConcurrentIndex(MigrationRule):
                 field = field_of(op, self.names)
                 if field is None or field.opaque:
                     continue
+                if op.name == "AlterField" and self._index_existed(op):
+                    continue
                 if any(literal_bool(field.keyword(k)) is True for k in self.param("index-keywords")):
                     self.report(
                         op.call,
@@ -52,8 +62,23 @@ class NonConcurrentIndex(MigrationRule):
                         f"field without it, then {self._ADVICE}",
                     )
 
+    def _index_existed(self, op) -> bool:
+        """The history's previous definition already had the index (db_index, or a foreign key's
+        implicit one): the AlterField builds nothing."""
+        record = self.record(op)
+        if record is None or record.previous is None or record.previous.opaque:
+            return False
+        model = record.model_before
+        if model is not None and model.known and not model.has_table:
+            return True
+        base = self.facts.resolver.info(record.previous.path, record.previous.cls).base if self.facts.resolver else None
+        implicit = base in ("ForeignKey", "OneToOneField")
+        return record.previous.get("db_index", implicit) is True or record.previous.get("primary_key") is True
+
     def on_alembic(self, op: AlembicOp) -> None:
         if op.name not in self.param("alembic") or self.table_created_here(op) or has_star_kwargs(op.call):
+            return
+        if self.database != "postgresql":
             return
         keyword = self.param("concurrently-keyword")
         arg = keyword_arg(op.call, (keyword,))

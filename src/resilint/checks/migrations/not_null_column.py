@@ -5,7 +5,9 @@ A column added as NOT NULL with no database-side default.
 
 from __future__ import annotations
 
+from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import AlembicOp, column_of
+from resilint.checks.migrations.history.django_changes import is_column_free
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.fields import field_label
 from resilint.checks.migrations.migration_rule import MigrationRule
@@ -30,6 +32,7 @@ class NotNullColumn(MigrationRule):
     def on_django(self, migration: DjangoMigration) -> None:
         setters = set(self.param("default-setters"))
         defaulted = {field_label(op) for op in migration.operations if op.name in setters}
+        sql_defaults = self._sql_defaults(migration)
         for op in migration.operations:
             if op.name not in self.param("django") or migration.on_new_model(op):
                 continue
@@ -38,6 +41,16 @@ class NotNullColumn(MigrationRule):
                 continue
             if field_label(op) in defaulted:
                 continue  # a database default is set in the same migration
+            record = self.record(op)
+            if record is not None and record.field is not None:
+                model = record.model_before if record.model_before is not None and record.model_before.known else None
+                if is_column_free(model, record.field, self.facts.resolver):
+                    continue  # many-to-many, generic relation, taggit's manager, or a model without a table
+                table = model.db_table if model is not None else None
+                column = record.field.get("db_column")
+                column = column if isinstance(column, str) else record.name
+                if table is not None and column is not None and (table.lower(), column.lower()) in sql_defaults:
+                    continue  # RunSQL ALTER TABLE ... ALTER COLUMN ... SET DEFAULT in the same migration
             null = literal_bool(field.keyword("null"))
             if null is True or (field.keyword("null") is not None and null is None):
                 continue  # nullable, or decided at run time
@@ -46,10 +59,33 @@ class NotNullColumn(MigrationRule):
                 continue
             self.report(
                 op.call,
-                f"{self.written(op.call)}() adds {field_label(op)} as NOT NULL without db_default: the old code "
-                "still running during the deploy inserts rows without it and fails (a Python-side default= "
-                "lives only in the new code); add it with null=True, backfill, then make it NOT NULL, or set db_default=",
+                f"{self.written(op.call)}() adds {field_label(op)} as NOT NULL without a database default: the old "
+                "code still running during the deploy inserts rows without it and fails (a Python-side default= "
+                f"lives only in the new code); add it with null=True, backfill, then make it NOT NULL, or "
+                f"{self._default_advice()}",
             )
+
+    def _default_advice(self) -> str:
+        version = self.django_version
+        if version is not None and version < (5, 0):
+            return ("give the column a database default in the same migration (RunSQL ALTER TABLE ... ALTER COLUMN "
+                    "... SET DEFAULT ...; db_default= needs Django 5.0)")
+        if version is None:
+            return "set db_default= (Django 5.0+)"
+        return "set db_default="
+
+    def _sql_defaults(self, migration: DjangoMigration) -> frozenset[tuple[str, str]]:
+        """Columns given a default by RunSQL in this migration (its sql, all statements)."""
+        found: set[tuple[str, str]] = set()
+        for op in migration.operations:
+            if op.name != "RunSQL":
+                continue
+            argument = op.arg("sql")
+            if argument is None:
+                continue
+            for template in sql.templates(argument, self.names, sequence=True):
+                found |= sql.column_defaults(template.text)
+        return frozenset(found)
 
     def on_alembic(self, op: AlembicOp) -> None:
         if op.name not in self.param("alembic") or self.table_created_here(op):

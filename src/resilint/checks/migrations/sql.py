@@ -376,13 +376,49 @@ def _kinds(statement: Any, dialect: str) -> Iterator[str]:
             for action in statement.args.get("actions") or ():
                 if isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
                     yield "drop-column"
-                elif isinstance(action, (exp.RenameColumn, exp.AlterRename)):
+                elif isinstance(action, exp.RenameColumn):
+                    yield "rename"
+                elif isinstance(action, exp.AlterRename) and not _sequence_rename(statement, action):
                     yield "rename"
     elif isinstance(statement, exp.Command):
         yield from _command_kinds(statement, dialect)
     for node in statement.find_all(exp.Delete, exp.Update):
         if node.args.get("where") is None and _target_unrestricted(node) and _holes_decided(node):
             yield "delete-without-where" if isinstance(node, exp.Delete) else "update-without-where"
+
+
+def _sequence_rename(statement: Any, action: Any) -> bool:
+    """``ALTER TABLE t_id_seq RENAME TO u_id_seq``: PostgreSQL accepts ALTER TABLE on a sequence;
+    both names following its ``<table>_<column>_seq`` convention make it a sequence rename, which no
+    running code names (column defaults hold the sequence's OID, not its name)."""
+    from sqlglot import exp
+
+    old = statement.find(exp.Table)
+    new = action.find(exp.Table)
+    return (old is not None and new is not None and old.name.lower().endswith("_seq")
+            and new.name.lower().endswith("_seq"))
+
+
+@lru_cache(maxsize=1024)
+def column_defaults(text: str) -> frozenset[tuple[str, str]]:
+    """``(table, column)`` pairs given a database default by ``ALTER TABLE t ALTER [COLUMN] c
+    SET DEFAULT ...`` statements in ``text`` (names lower-cased, unquoted)."""
+    from sqlglot import exp
+
+    parsed = _parse(text) if len(text) <= _MAX_SQL else None
+    if parsed is None:
+        return frozenset()
+    out: set[tuple[str, str]] = set()
+    for statement in parsed[1]:
+        if not isinstance(statement, exp.Alter) or str(statement.args.get("kind") or "").upper() != "TABLE":
+            continue
+        table = statement.find(exp.Table)
+        if table is None:
+            continue
+        for action in statement.args.get("actions") or ():
+            if isinstance(action, exp.AlterColumn) and action.args.get("default") is not None:
+                out.add((table.name.lower(), action.this.name.lower()))
+    return frozenset(out)
 
 
 def _target_unrestricted(statement: Any) -> bool:
