@@ -113,7 +113,7 @@ def test_import_aliases_and_submodules(tmp_path: Path) -> None:
     from tenacity.wait import wait_fixed as fixed
     from requests.packages.urllib3.util.retry import Retry as R
 
-    a = t.Retrying(stop=t.stop_after_attempt(3), wait=fixed(1))
+    a = t.Retrying(stop=t.stop_after_attempt(5), wait=fixed(1))
     b = R(total=None)
     """
     assert codes(code, tmp_path) == [(5, "REL202"), (6, "REL201"), (6, "REL202")]

@@ -22,7 +22,7 @@ from typing import Any
 
 import libcst as cst
 
-from resilint.checks.retries.arguments import NOT_LITERAL, elements, is_builtin, literal
+from resilint.checks.retries.arguments import NOT_LITERAL, elements, follow, is_builtin, literal
 from resilint.checks.retries.sleeps import Classifier, Profile
 from resilint.checks.retries.statements import (
     assignments,
@@ -56,6 +56,8 @@ class LoopFacts:
     network: frozenset[str]
     broad: frozenset[str]
     local: frozenset[str]
+    contention: frozenset[str]  # optimistic-concurrency errors: retried at once, rightly
+    readiness: frozenset[str]  # connection / readiness attempts (functions and constructed methods)
     triggers: tuple[str | tuple[str, ...], ...]  # prefilter (see prefilter.py); an inner array: all must occur
 
     @classmethod
@@ -82,6 +84,8 @@ class LoopFacts:
             network=frozenset(strings("network-modules")),
             broad=frozenset(strings("broad-exceptions")),
             local=frozenset(strings("local-modules")),
+            contention=frozenset(strings("contention-exceptions")),
+            readiness=frozenset(strings("readiness")),
             triggers=_triggers(table.get("triggers", [])) or ("except",),
         )
 
@@ -94,6 +98,8 @@ class RetryLoop:
     bounded: bool  # an attempt counter or a deadline is compared in the loop
     sleeps: list[cst.Call] = field(default_factory=list)
     may_wait: bool = False  # a call that may wait in disguise (self._sleep, event.wait)
+    attempts: int | None = None  # at most this many attempts (a literal bound), None when unknown
+    readiness: bool = False  # every retried try body only attempts a connection / readiness check
 
 
 # -- walking statements --------------------------------------------------------------
@@ -153,16 +159,19 @@ class LoopAnalyzer:
             return None
         body = _body(loop)
         tries = list(_tries(body))
-        if not tries:
+        if not tries or _runs_once(loop):
             return None
         retrying = swallows = False
+        readiness = True
         # Paced: the normal path sleeps (a top-level sleep in the loop body or at the
         # end of a try body): a monitor or poller that runs again on schedule.
         paced = any(
             self._is_sleep(c) for c in _top_level_calls(body) + [c for t, _ in tries for c in _top_level_calls(suite(t.body))]
         )
         for statement, block in tries:
-            carry = [h for h in statement.handlers if not _always_exits(suite(h.body), self)]
+            carry = [
+                h for h in statement.handlers if not _always_exits(suite(h.body), self) and not self._contention(h)
+            ]
             if not carry or self._not_retried(statement) or self._indexes(loop, statement):
                 continue
             # Sleeping after a failure and going again is a retry, whatever was caught;
@@ -179,12 +188,175 @@ class LoopAnalyzer:
             if again:
                 retrying = True
                 swallows = swallows or any(not self._exits_somewhere(h) for h in again)
+                readiness = readiness and self._readiness_attempt(statement)
         if not retrying:
             return None
         sleeps = [c for c in collect(body, (cst.Call,)) if self._is_sleep(c)]
         may_wait = any(self._hints_wait(c) for c in collect(body, (cst.Call,)) if not self._is_sleep(c))
         forever = shape == "forever"
-        return RetryLoop(loop, forever, swallows, forever and swallows and self._bounded(loop), sleeps, may_wait)
+        return RetryLoop(
+            loop, forever, swallows, forever and swallows and self._bounded(loop), sleeps, may_wait,
+            attempts=self._attempts(loop), readiness=readiness,
+        )
+
+    # -- what is retried, and how often -------------------------------------------------
+
+    def _contention(self, handler: cst.ExceptHandler) -> bool:
+        """A handler that catches only optimistic-concurrency errors (redis WatchError,
+        StaleDataError, a serialization failure): another writer won, so trying again at
+        once is the protocol, not a retry of a failing dependency."""
+        if handler.type is None:
+            return False
+        caught = elements(handler.type)
+        return bool(caught) and all(self.names.qualified_name(e) in self.facts.contention for e in caught)
+
+    def readiness_call(self, call: cst.Call, local: dict[str, cst.BaseExpression] | None = None) -> bool:
+        """A connection or readiness attempt: ``psycopg2.connect(...)``, ``sock.connect_ex(addr)``
+        on a ``socket.socket()``, ``client.ping()`` on a ``redis.Redis(...)``. ``local``: names
+        assigned earlier in the same block (the loop body is not bound yet when it is analysed)."""
+        qualname = self.names.call_name(call)
+        if qualname is None and isinstance(call.func, cst.Attribute):
+            receiver = call.func.value
+            if local and isinstance(receiver, cst.Name) and receiver.value in local:
+                receiver = local[receiver.value]
+            made = self.names.constructor(receiver)
+            qualname = f"{made.qualname}.{call.func.attr.value}" if made is not None else None
+        return qualname in self.facts.readiness
+
+    def _readiness_attempt(self, statement: cst.Try) -> bool:
+        """The try body only attempts a connection (builds the client it pings, closes
+        it, breaks or returns)."""
+        found = False
+        local = {
+            t.target.value: small.value
+            for small in statements(suite(statement.body))
+            if isinstance(small, cst.Assign)
+            for t in small.targets
+            if isinstance(t.target, cst.Name)
+        }
+        receivers = {
+            dotted_name(call.func.value)
+            for call in collect(suite(statement.body), (cst.Call,))
+            if isinstance(call.func, cst.Attribute) and self.readiness_call(call, local)
+        }
+        assigned: set[str | None] = set()
+        for small in statements(suite(statement.body)):
+            if isinstance(small, (cst.Break, cst.Pass, cst.Continue)):
+                continue
+            if isinstance(small, cst.Assign):
+                assigned |= {dotted_name(t.target) for t in small.targets}
+            value = None
+            if isinstance(small, (cst.Expr, cst.Return)):
+                value = small.value
+            elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                value = small.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(value, cst.Call) and self.readiness_call(value, local):
+                found = True
+            elif isinstance(value, cst.Call) and _closes(value):
+                receiver = value.func.value  # type: ignore[attr-defined]
+                found = found or (isinstance(receiver, cst.Call) and self.readiness_call(receiver, local))
+            elif isinstance(small, cst.Assign) and isinstance(value, cst.Call) and all(
+                dotted_name(t.target) in receivers for t in small.targets
+            ):
+                continue  # client = redis.Redis(...) for the client.ping() that follows
+            elif isinstance(small, cst.Return) and (
+                value is None or literal(value) is not NOT_LITERAL or dotted_name(value) in receivers | assigned
+            ):
+                continue  # return True / return / return conn
+            else:
+                return False
+        return found
+
+    def _attempts(self, loop: Loop) -> int | None:
+        """At most how many attempts the loop makes, from a literal bound: ``range(3)``,
+        ``while n < 3`` / ``if n >= 3: raise`` with ``n`` counted from a literal,
+        ``tries = 3`` counted down to 0. Off by one at worst; None when unknown."""
+        body = _body(loop)
+        bounds: list[int] = []
+        if isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and loop.iter.args:
+            args = [self.constant(a.value) for a in loop.iter.args if a.keyword is None and not a.star]
+            if len(args) == 1 and isinstance(args[0], int):
+                bounds.append(args[0])
+            elif len(args) == 2 and all(isinstance(a, int) for a in args):
+                bounds.append(args[1] - args[0])  # type: ignore[operator]
+        counters = _counters(body)
+        # Only a comparison that ends the loop bounds it: the while test, or the test of
+        # an ``if`` that always leaves (raise / return / break).
+        compares = [
+            c
+            for branch in collect(body, (cst.If,))
+            if _always_exits(suite(branch.body), self)
+            for c in collect(branch.test, (cst.Comparison,))
+        ]
+        if isinstance(loop, cst.While):
+            compares += collect(loop.test, (cst.Comparison,))
+        for compare in compares:
+            if len(compare.comparisons) != 1:
+                continue
+            target = compare.comparisons[0]
+            sides = [compare.left, target.comparator]
+            for index, side in enumerate(sides):
+                name = _counted(side, counters)
+                limit = self.constant(sides[1 - index])
+                if name is None or not isinstance(limit, int):
+                    continue
+                start = self._start(name)
+                if start is None:
+                    continue
+                inclusive = isinstance(target.operator, (cst.LessThanEqual, cst.GreaterThanEqual))
+                bounds.append(abs(limit - start) + (1 if inclusive else 0))
+        bounds = [b for b in bounds if b > 0]
+        return min(bounds) if bounds else None
+
+    def _start(self, name: str) -> int | None:
+        """The literal a counter holds before the loop (the larger branch of ``a if c else b``)."""
+        binding = self.names.lookup(name) if "." not in name else None
+        if binding is None or binding.value is None:
+            return None
+        value = binding.value
+        if isinstance(value, cst.IfExp):
+            branches = [self.constant(value.body), self.constant(value.orelse)]
+            return max(branches) if all(isinstance(b, int) for b in branches) else None  # type: ignore[type-var]
+        found = self.constant(value)
+        return found if isinstance(found, int) else None
+
+    def constant(self, expr: cst.BaseExpression) -> Any:
+        """A literal, a name bound to one, or ``self.NAME`` for a class constant assigned once."""
+        expr = follow(expr, self.names)
+        found = literal(expr)
+        if found is not NOT_LITERAL or not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return found if not isinstance(found, bool) else NOT_LITERAL
+        values = self.names.self_attribute_values(expr)  # class-level and self.<attr> assignments
+        if len(values) != 1:
+            return NOT_LITERAL  # reassigned somewhere: not a constant
+        value = literal(values[0])
+        return value if not isinstance(value, bool) else NOT_LITERAL
+
+    def readiness_poll(self, loop: cst.While) -> bool:
+        """``while sock.connect_ex(addr): time.sleep(1)`` / ``while not client.ping(): ...``:
+        a loop whose condition is a connection or readiness attempt and whose body only
+        waits (and prints or logs), with no counter, deadline or way out."""
+        if literal(loop.test) is not NOT_LITERAL:
+            return False
+        if not any(self.readiness_call(c) for c in collect(loop.test, (cst.Call,))):
+            return False
+        if self._has_clock(loop.test) or collect(loop.test, (cst.Comparison,)):
+            return False
+        if loop.orelse is not None:
+            return False
+        sleeps = 0
+        for small in statements(_body(loop)):
+            if isinstance(small, cst.Pass):
+                continue
+            if not isinstance(small, cst.Expr):
+                return False  # an assignment (a counter), a branch, a break or raise
+            value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+            if not isinstance(value, cst.Call) or self.is_exit_call(small):
+                return False
+            sleeps += self._is_sleep(value)
+        return sleeps > 0
 
     def _shape(self, loop: Loop) -> str | None:
         if isinstance(loop, cst.While):
@@ -359,10 +531,53 @@ def _counters(body: Sequence[cst.CSTNode]) -> set[str]:
         for name, updates in augmented(body).items()
         if any(isinstance(u.operator, (cst.AddAssign, cst.SubtractAssign)) for u in updates)
     }
+    def steps(value: cst.BaseExpression, name: str) -> bool:
+        if isinstance(value, cst.IfExp):  # tries = 0 if permanent else tries - 1
+            return steps(value.body, name) or steps(value.orelse, name)
+        return isinstance(value, cst.BinaryOperation) and isinstance(value.operator, (cst.Add, cst.Subtract)) and refers_to(value, name)
+
     for name, values in assignments(body).items():
-        if any(isinstance(v, cst.BinaryOperation) and isinstance(v.operator, (cst.Add, cst.Subtract)) and refers_to(v, name) for v in values):
+        if any(steps(v, name) for v in values):
             found.add(name)
     return found
+
+
+def _runs_once(loop: Loop) -> bool:
+    """``while not retried: ...; retried = True``: a loop whose body ends by making its
+    own condition false (and never ``continue``s) runs once: nothing is retried."""
+    if not isinstance(loop, cst.While) or loop.orelse is not None:
+        return False
+    test = loop.test
+    negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+    flag = test.expression if negated else test  # type: ignore[attr-defined]
+    if not isinstance(flag, cst.Name):
+        return False
+    body = list(_body(loop))
+    if not body or collect(body, (cst.Continue,)):
+        return False
+    last = body[-1]
+    if not isinstance(last, cst.SimpleStatementLine):
+        return False
+    for small in last.body:
+        if isinstance(small, cst.Assign) and any(
+            isinstance(t.target, cst.Name) and t.target.value == flag.value for t in small.targets
+        ):
+            return literal(small.value) is (True if negated else False)
+    return False
+
+
+def _counted(expr: cst.BaseExpression, counters: set[str]) -> str | None:
+    """The counter an expression reads: ``n`` or ``n + 1`` / ``n - 1``."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
+        if isinstance(expr.right, (cst.Integer,)):
+            expr = expr.left
+    name = dotted_name(expr)
+    return name if name in counters else None
+
+
+def _closes(call: cst.Call) -> bool:
+    """``conn.close()`` after a connection attempt."""
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "close" and not call.args
 
 
 def _always_exits(body: Sequence[cst.CSTNode], analyzer: LoopAnalyzer) -> bool:

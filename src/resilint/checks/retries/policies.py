@@ -121,6 +121,53 @@ def _unbounded_value(library: Library, expr: cst.BaseExpression, names: NameReso
     return library.resolve(names, expr) in unbounded
 
 
+# -- how many attempts at most? ------------------------------------------------------
+
+
+def max_attempts(library: Library, call: cst.Call | None, names: NameResolver) -> int | None:
+    """At most how many attempts the policy makes, from its ``attempts`` spec
+    (``{keyword, position, default, call, counts}``: ``counts = "retries"`` adds the
+    first attempt; ``call`` names the stop strategy that holds the number, combined
+    with ``|`` or the library's any-of); None when unknown or unbounded."""
+    spec = library.get("attempts")
+    if spec is None:
+        return None
+    value = spec_argument(call, spec)
+    if value is UNKNOWN:
+        return None
+    if value is MISSING:
+        found = spec.get("default")
+    else:
+        assert isinstance(value, cst.BaseExpression)
+        found = _attempts_value(library, spec, value, names, 0)
+    if not isinstance(found, int) or isinstance(found, bool) or found < 0:
+        return None
+    return found + 1 if spec.get("counts") == "retries" else found
+
+
+def _attempts_value(library: Library, spec: Mapping[str, Any], expr: cst.BaseExpression, names: NameResolver, depth: int) -> Any:
+    if depth > 20:
+        return None
+    expr = follow(expr, names)
+    wrapper = spec.get("call")
+    if wrapper is None:
+        found = literal(expr)
+        return found if found is not NOT_LITERAL else None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        parts = [_attempts_value(library, spec, side, names, depth + 1) for side in (expr.left, expr.right)]
+        known = [p for p in parts if isinstance(p, int)]
+        return min(known) if known else None  # stops at the first limit reached
+    if isinstance(expr, cst.Call):
+        qualname = library.resolve(names, expr.func)
+        if qualname == wrapper and len(expr.args) == 1 and expr.args[0].keyword is None:
+            found = literal(follow(expr.args[0].value, names))
+            return found if found is not NOT_LITERAL else None
+        if qualname in library.get("any-of", ()) and not any(a.star for a in expr.args):
+            known = [p for p in (_attempts_value(library, spec, a.value, names, depth + 1) for a in expr.args) if isinstance(p, int)]
+            return min(known) if known else None
+    return None
+
+
 # -- REL202 / REL203: how does the wait grow? -------------------------------------
 
 

@@ -84,6 +84,14 @@ class PolicyRule(Rule):
         libraries, self.loop_facts = parse_facts(standard)
         self.libraries = libraries
         self.decorated: dict[int, cst.Decorator] = {}
+        self.functions: dict[int, cst.FunctionDef] = {}  # id(decorator) -> the function it decorates
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            self.functions[id(decorator)] = node
+
+    def decorated_function(self, at: cst.CSTNode) -> cst.FunctionDef | None:
+        return self.functions.get(id(at))
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         expr = node.decorator

@@ -8,8 +8,9 @@ from __future__ import annotations
 import libcst as cst
 
 from resilint.checks.retries.loops import RetryLoop
-from resilint.checks.retries.policies import Library, wait_profile
-from resilint.checks.retries.policy_rule import WaitRule
+from resilint.checks.retries.policies import Library, max_attempts, wait_profile
+from resilint.checks.retries.policy_rule import LIBRARIES_DOC, LOOPS_DOC, WaitRule
+from resilint.rule import Param
 
 
 class RetryWithoutBackoff(WaitRule):
@@ -17,10 +18,23 @@ class RetryWithoutBackoff(WaitRule):
 
     kind = "retry-without-backoff"
     description = "A retry that waits nothing or the same time before every attempt."
+    parameters = {
+        "libraries": Param(list, doc=LIBRARIES_DOC),
+        "loops": Param(dict, required=False, doc=LOOPS_DOC),
+        "small-attempts": Param(
+            int, required=False, default=0,
+            doc="a retry of at most this many attempts in all (a literal bound) needs no backoff",
+        ),
+    }
+
+    def _small(self, attempts: int | None) -> bool:
+        return attempts is not None and attempts <= self.param("small-attempts")
 
     def check_policy(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
         wait = wait_profile(library, call, self.names, self.context.module)
         if wait is None or wait.growth not in ("zero", "constant"):
+            return
+        if self._small(max_attempts(library, call, self.names)):
             return
         hint = library.get("hint", "")
         if wait.default:
@@ -35,6 +49,8 @@ class RetryWithoutBackoff(WaitRule):
 
     def check_loop(self, loop: RetryLoop) -> None:
         assert self.loops is not None
+        if self._small(loop.attempts) or loop.readiness:
+            return  # a small bounded retry, or a readiness poll (REL204 judges whether it ends)
         if not loop.sleeps:
             if not loop.may_wait:
                 keyword = "while" if isinstance(loop.node, cst.While) else "for"

@@ -1,6 +1,7 @@
 """The ``unbounded-retry-loop`` check kind (REL204).
 
-``while True`` / ``itertools.count()`` retry loops with no way out.
+``while True`` / ``itertools.count()`` retry loops with no way out, and readiness
+polls that never give up (``while sock.connect_ex(addr): time.sleep(1)``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ class UnboundedRetryLoop(Rule):
 
     def _check(self, node: Loop) -> None:
         found = self.loops.analyze(node)
+        if found is None and isinstance(node, cst.While) and self.loops.readiness_poll(node):
+            self.report(
+                node,
+                "while loop waits forever for a connection: its condition is a connection attempt and its body "
+                "only sleeps, with no attempt counter or deadline; give up after a bounded time and fail loudly",
+            )
+            return
         if found is None or not found.forever or not found.swallows or found.bounded:
             return
         head = "while" if isinstance(node, cst.While) else "for"

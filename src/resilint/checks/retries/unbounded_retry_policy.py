@@ -6,7 +6,9 @@ import libcst as cst
 
 from resilint.checks.common.arguments import source_of
 from resilint.checks.retries.arguments import MISSING, argument
-from resilint.checks.retries.policies import Library, unbounded_keywords
+from resilint.checks.retries.arguments import NOT_LITERAL, literal
+from resilint.checks.retries.policies import Library, unbounded_keywords, wait_profile
+from resilint.checks.retries.statements import collect
 from resilint.checks.retries.policy_rule import PolicyRule
 
 
@@ -20,6 +22,9 @@ class UnboundedRetryPolicy(PolicyRule):
         keywords = unbounded_keywords(library, call, self.names)
         if keywords is None:
             return
+        function = self.decorated_function(at)
+        if function is not None and _runs_forever(function) and _waits(library, call, self):
+            return  # a supervisor: it restarts a worker loop that never returns, with a wait
         wanted = " or ".join(f"{k}=" for k in keywords)
         if call is None or all(_missing(call, library, k) for k in keywords):
             self.report(at, f"{written} without {wanted}: {library.get('default', 'it retries forever by default')}")
@@ -30,6 +35,24 @@ class UnboundedRetryPolicy(PolicyRule):
                 if isinstance(v := argument(call, k, library.get("positions", {}).get(k)), cst.BaseExpression)
             )
             self.report(at, f"{written} with {given} and no other limit retries forever")
+
+def _runs_forever(function: cst.FunctionDef) -> bool:
+    """The function's body ends in ``while True:`` with no ``break`` or ``return`` in it: a
+    long-lived worker or subscription that only ever ends by raising."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    if not body or not isinstance(body[-1], cst.While):
+        return False
+    loop = body[-1]
+    if literal(loop.test) in (NOT_LITERAL, 0, None, False, ""):
+        return False
+    return not collect(loop.body, (cst.Return,), enter_loops=True) and not collect(loop.body, (cst.Break,))
+
+
+def _waits(library: Library, call: cst.Call | None, rule: PolicyRule) -> bool:
+    """The policy waits between restarts (a wait strategy the library table knows that is not zero)."""
+    wait = wait_profile(library, call, rule.names, rule.context.module)
+    return wait is not None and wait.growth != "zero"
+
 
 def _missing(call: cst.Call, library: Library, keyword: str) -> bool:
     return argument(call, keyword, library.get("positions", {}).get(keyword)) is MISSING
