@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from resilint.checks.retries import celery
 from resilint.checks.retries.loops import RetryLoop
 from resilint.checks.retries.policies import Library, wait_profile
 from resilint.checks.retries.policy_rule import WaitRule
@@ -16,6 +17,12 @@ class BackoffWithoutJitter(WaitRule):
     description = "Exponential backoff without jitter: synchronised clients retry in lockstep."
 
     def check_policy(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
+        if library.get("model") == "celery":
+            task = celery.read_task(library, call, self.decorated_function(at), self.names)
+            for found in celery.waits(library, task, self.names, self.context.module) if task is not None else ():
+                if found.growth == "exponential" and not found.random:
+                    self.report(at, f"{written} backs off exponentially ({found.what}) with retry_jitter=False: tasks that failed together retry together; {library.get('hint', '')}".rstrip("; "))
+            return
         wait = wait_profile(library, call, self.names, self.context.module)
         if wait is None or wait.growth != "exponential" or wait.random:
             return

@@ -111,6 +111,10 @@ class PolicyRule(Rule):
 
     def _library(self, func: cst.BaseExpression, bare: bool = False) -> Library | None:
         qualname = self.names.qualified_name(func)
+        if qualname is None and isinstance(func, cst.Attribute):
+            # a method of a constructed object: app = Celery(...); @app.task(...)
+            made = self.names.constructor(func.value)
+            qualname = f"{made.qualname}.{func.attr.value}" if made is not None else None
         if qualname is None:
             return None
         for library in self.libraries:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from resilint.checks.common.arguments import source_of
+from resilint.checks.retries import celery
 from resilint.checks.retries.loops import RetryLoop
 from resilint.checks.retries.policies import Library, max_attempts, wait_profile
 from resilint.checks.retries.policy_rule import LIBRARIES_DOC, LOOPS_DOC, WaitRule
@@ -31,6 +33,14 @@ class RetryWithoutBackoff(WaitRule):
         return attempts is not None and attempts <= self.param("small-attempts")
 
     def check_policy(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
+        if library.get("model") == "celery":
+            task = celery.read_task(library, call, self.decorated_function(at), self.names)
+            for wait in celery.waits(library, task, self.names, self.context.module) if task is not None else ():
+                if wait.growth == "constant" and not self._small(wait.attempts):
+                    where = wait.at or at
+                    shown = f"{source_of(self.context.module, wait.at.func)}(...)" if isinstance(wait.at, cst.Call) else written
+                    self.report(where, f"{shown} retries the task after {wait.what} every time: no backoff; {library.get('hint', '')}".rstrip("; "))
+            return
         wait = wait_profile(library, call, self.names, self.context.module)
         if wait is None or wait.growth not in ("zero", "constant"):
             return

@@ -6,6 +6,7 @@ import libcst as cst
 
 from resilint.checks.common.arguments import source_of
 from resilint.checks.retries.arguments import MISSING, argument
+from resilint.checks.retries import celery
 from resilint.checks.retries.arguments import NOT_LITERAL, literal
 from resilint.checks.retries.policies import Library, unbounded_keywords, wait_profile
 from resilint.checks.retries.statements import collect
@@ -19,6 +20,9 @@ class UnboundedRetryPolicy(PolicyRule):
     description = "A retry policy that never gives up: no attempt or time limit, or an explicit unbounded one."
 
     def check_policy(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
+        if library.get("model") == "celery":
+            self._celery(library, call, at, written)
+            return
         keywords = unbounded_keywords(library, call, self.names)
         if keywords is None:
             return
@@ -35,6 +39,19 @@ class UnboundedRetryPolicy(PolicyRule):
                 if isinstance(v := argument(call, k, library.get("positions", {}).get(k)), cst.BaseExpression)
             )
             self.report(at, f"{written} with {given} and no other limit retries forever")
+
+    def _celery(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
+        task = celery.read_task(library, call, self.decorated_function(at), self.names)
+        if task is None or not task.retries:
+            return
+        if task.autoretry is not None and celery.max_retries(library, task, None, self.names) is None:
+            self.report(at, f"{written} with max_retries=None retries the task forever; {library.get('hint', '')}".rstrip("; "))
+            return
+        for retry_call in task.manual:
+            if celery.max_retries(library, task, retry_call, self.names) is None:
+                shown = source_of(self.context.module, retry_call.func)
+                self.report(retry_call, f"{shown}() with max_retries=None retries the task forever; {library.get('hint', '')}".rstrip("; "))
+
 
 def _runs_forever(function: cst.FunctionDef) -> bool:
     """The function's body ends in ``while True:`` with no ``break`` or ``return`` in it: a
