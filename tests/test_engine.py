@@ -179,8 +179,18 @@ def test_fifos_and_huge_files_are_errors_not_hangs(engine: Engine, tmp_path: Pat
 
 
 def test_a_finding_after_a_very_deep_expression_is_located(engine: Engine) -> None:
-    source = "import requests\nx = " + " + ".join(["1"] * 3000) + "\nrequests.get(u)\n"
+    """The longest chain the parse guard lets through is analysed and located; one
+    operand more and the file is REL003 at the chain's line, with no other finding
+    (a partial analysis could be wrong both ways)."""
+    source = "import requests\nx = " + " + ".join(["1"] * 800) + "\nrequests.get(u)\n"
     assert codes_at(engine, source) == [(3, 1, "REL101")]
+    source = "import requests\nx = " + " + ".join(["1"] * 3000) + "\nrequests.get(u)\n"
+    (finding,) = engine.check_source(source, "chain.py").findings
+    assert (finding.code, finding.line, finding.column) == ("REL003", 2, 1)
+    assert finding.message == (
+        "not analysed: an expression chain of more than 800 operands at line 2; "
+        "if the file is generated, exclude it (`exclude` in [tool.resilint])"
+    )
 
 
 def test_libcst_failing_on_newer_syntax_is_rel001_not_a_crash(engine: Engine) -> None:

@@ -66,7 +66,16 @@ class ResilintChecker:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
-        cls.min_severity = str(getattr(options, "resilint_min_severity", "warning") or "warning").lower()
+        """Validate our option once, in the main process: a bad value (from a config
+        file, where flake8 does not apply ``choices``) is one line naming the option,
+        not a traceback from every worker."""
+        raw = getattr(options, "resilint_min_severity", "warning") or "warning"
+        value = str(raw).strip().lower()
+        if value not in SEVERITIES:
+            from flake8.exceptions import ExecutionError
+
+            raise ExecutionError(f"--resilint-min-severity: expected one of {', '.join(SEVERITIES)}, got {raw!r}")
+        cls.min_severity = value
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from resilint.model import Severity
@@ -80,8 +89,8 @@ class ResilintChecker:
                 continue
             text = f"{finding.code} [{finding.severity.label}] {finding.message} ({finding.name})"
             yield finding.span.line, max(0, finding.span.column - 1), text, type(self)
-        for error in result.errors:  # e.g. too deeply nested: say so rather than stay silent
-            yield 1, 0, f"REL001 [error] {error.message} (syntax-error)", type(self)
+        for error in result.errors:  # the file was not checked: say so rather than stay silent
+            yield 1, 0, f"REL003 [warning] {error.message} (not-analysed)", type(self)
 
 
 __all__ = ["ResilintChecker"]

@@ -116,6 +116,12 @@ def run_config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
         changes["ai_cli_paths"] = tuple(args.ai_path)
     if getattr(args, "no_git_provenance", False):
         changes["git_provenance"] = False
+    if getattr(args, "file_timeout", None) is not None:
+        changes["file_timeout"] = args.file_timeout or None
+    if getattr(args, "memory_limit", None) is not None:
+        if 0 < args.memory_limit < 256:
+            raise ResilintError(f"--memory-limit: expected at least 256 (MiB) or 0 for no limit, got {args.memory_limit:g}")
+        changes["memory_limit"] = int(args.memory_limit) or None
     if getattr(args, "baseline", None) is not None:
         changes["baseline"] = args.baseline.resolve()
     if getattr(args, "write_baseline", None) is not None or getattr(args, "add_noqa", None) is not None:

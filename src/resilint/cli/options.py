@@ -75,6 +75,16 @@ def _positive(value: str) -> int:
     return number
 
 
+def _limit(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 1e9:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number (0: no limit), got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="resilint", description="Reliability standards for Python, stricter on AI-assisted code.")
     parser.add_argument("--version", action="version", version=f"resilint {__version__}")
@@ -138,6 +148,8 @@ def _check_options(check: argparse.ArgumentParser) -> None:
     add("--fail-on", type=_severity, default=Severity.ERROR, metavar="LEVEL", help="note, warning or error (default)")
     add("--jobs", "-j", type=_positive, metavar="N", help="processes (default: all cores)")
     add("--no-cache", action="store_true", help="do not read or write the result cache")
+    add("--file-timeout", type=_limit, metavar="SECONDS", help="per-file time budget; past it the file is REL003 (0: none; default 10)")
+    add("--memory-limit", type=_limit, metavar="MIB", help="memory per checker worker; past it the file is REL003 (0: none; default 4096)")
     add("--today", type=_date, metavar="YYYY-MM-DD", help="the date for flag expiry (reproducible runs)")
     add("--config", type=Path, metavar="FILE", help="use this configuration file")
     add("--force-exclude", action="store_true", help="apply exclude to files named explicitly too (pre-commit passes staged files by name)")

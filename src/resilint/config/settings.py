@@ -9,6 +9,7 @@ merged in by the front end with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import datetime as dt
 from collections.abc import Mapping
@@ -46,6 +47,12 @@ DEFAULT_EXCLUDES = (
 )
 
 Evaluator = Union[str, Mapping[str, Any]]
+
+# Robustness limits (README "When a file cannot be analysed"): a file's check that
+# runs longer, or a checker worker that needs more memory, is REL003 for that file.
+DEFAULT_FILE_TIMEOUT = 10.0  # seconds; `file-timeout`, --file-timeout (0: no limit)
+DEFAULT_MEMORY_LIMIT_MIB = 4096  # MiB; `memory-limit`, --memory-limit (0: no limit)
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ class Config:
     diff: DiffConfig = field(default_factory=DiffConfig)
     migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
     baseline: Path | None = None  # findings recorded there are not reported (resolved against the root)
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file (None: no limit)
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT_MIB  # MiB of address space per checker worker (None: none)
     # Run options (command line, environment), not read from the file.
     today: dt.date | None = None
     force_ai: bool = False  # --ai-assisted / RESILINT_AI_ASSISTED=1
@@ -145,7 +154,7 @@ def find_config_file(start: Path) -> Path | None:
         if candidate.is_file():
             try:
                 data = _toml.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+            except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError, RecursionError):
                 return candidate  # report the broken file rather than skip it silently
             if isinstance(data.get("tool"), dict) and "resilint" in data["tool"]:
                 return candidate
@@ -176,6 +185,9 @@ def _load_file(path: Path, *, explicit: bool) -> Config:
         raise ConfigError(path, None, f"cannot read: {exc}") from exc
     except _toml.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"invalid TOML: {exc}") from exc
+    except RecursionError:  # the TOML reader recurses per nested array or inline table
+        key, line = _too_deep_key(path)
+        raise ConfigError(path, key, f"invalid TOML: arrays or tables nested too deeply (line {line})") from None
     if path.name == "pyproject.toml" or "tool" in data:
         tool = data.get("tool", {})
         table = tool.get("resilint", {}) if isinstance(tool, dict) else {}
@@ -185,6 +197,26 @@ def _load_file(path: Path, *, explicit: bool) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(path, prefix, "expected a table")
     return parse_config(table, path, prefix)
+
+
+def _too_deep_key(path: Path) -> tuple[str | None, int]:
+    """The key (with its table) and line of the first deeply nested value, for the
+    message of a TOML file the reader could not recurse through."""
+    table = ""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None, 1
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\[?\s*([^\]=]+?)\s*\]\]?", stripped)
+        if header:
+            table = header.group(1)
+            continue
+        key, sep, value = stripped.partition("=")
+        if sep and value.count("[") + value.count("{") >= 100:
+            return ".".join(p for p in (table, key.strip()) if p), number
+    return None, 1
 
 
 def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resilint") -> Config:
@@ -205,6 +237,8 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         "diff",
         "migrations",
         "baseline",
+        "file-timeout",
+        "memory-limit",
     }
     v.no_unknown(table, known, "")
     root = path.resolve().parent
@@ -242,7 +276,16 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         diff=DiffConfig(ai_scope=v.choice(diff_table, "ai-scope", ("function", "lines"), "diff", "function")),
         migrations=_migrations(v, v.table(table, "migrations")),
         baseline=(root / v.string(table, "baseline", "")) if "baseline" in table else None,
+        file_timeout=v.limit(table, "file-timeout", DEFAULT_FILE_TIMEOUT, "seconds"),
+        memory_limit=_memory_limit(v, table),
     )
+
+
+def _memory_limit(v: _Validator, table: Mapping[str, Any]) -> int | None:
+    value = v.limit(table, "memory-limit", DEFAULT_MEMORY_LIMIT_MIB, "MiB")
+    if value is not None and value < 256:
+        raise ConfigError(v.path, v.key("memory-limit"), f"expected at least 256 (MiB) or 0 for no limit, got {value:g}")
+    return None if value is None else int(value)
 
 
 def _migrations(v: _Validator, table: Mapping[str, Any]) -> MigrationsConfig:
@@ -313,12 +356,16 @@ def _evaluators(v: _Validator, flags: Mapping[str, Any]) -> tuple[Evaluator, ...
     for i, item in enumerate(raw):
         where = f"flags.evaluators[{i}]"
         if isinstance(item, str):
+            if not _DOTTED_NAME.fullmatch(item):
+                raise ConfigError(v.path, v.key(where), f"expected a dotted name such as 'acme.flags.is_on', got {item!r}")
             out.append(item)
             continue
         if not isinstance(item, dict):
             raise ConfigError(v.path, v.key(where), "expected a dotted name or a table {call, key, default}")
         v.no_unknown(item, {"call", "key", "default"}, where)
-        v.string(item, "call", where)
+        call = v.string(item, "call", where)
+        if not _DOTTED_NAME.fullmatch(call):
+            raise ConfigError(v.path, v.key(where, "call"), f"expected a dotted name such as 'acme.flags.is_on', got {call!r}")
         for arg in ("key", "default"):
             value = item.get(arg)
             if value is not None and not isinstance(value, (int, str)) or isinstance(value, bool):
@@ -383,6 +430,13 @@ class _Validator:
         if value not in options:
             raise ConfigError(self.path, self.key(where, name), f"expected one of {', '.join(map(repr, options))}")
         return value
+
+    def limit(self, table: Mapping[str, Any], name: str, default: float, unit: str) -> float | None:
+        """A positive number of ``unit`` (0: no limit, None)."""
+        value = table.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e9:
+            raise ConfigError(self.path, self.key(name), f"expected a number of {unit} (0: no limit), got {value!r}")
+        return None if value == 0 else value
 
     def codes(self, table: Mapping[str, Any], name: str, where: str = "") -> tuple[str, ...]:
         values = self.strings(table, name, where)

@@ -34,10 +34,12 @@ from resilint.engine.context import FileContext
 from resilint.engine.events import NOT_ANALYSED, RULE_CRASHED, SYNTAX_ERROR
 from resilint.engine.findings import FindingBuilder
 from resilint.engine.names import NameResolver
-from resilint.engine.parsing import ParseFailure, parse, syntax_problem_without_libcst
+from resilint.engine.guard import estimated_seconds, scan
+from resilint.engine.parsing import ParseFailure, parse, refusal_failure, syntax_problem_without_libcst
 from resilint.engine.positions import spans_of
 from resilint.engine.prefilter import Prefilter, Selection
 from resilint.engine.reading import FILE_START, ReadFailure, read_file, read_text
+from resilint.model import Span
 from resilint.engine.slicing import relevant_slice
 from resilint.engine.suppressions import skip_file_marker
 from resilint.engine.traversal import Traversal
@@ -47,6 +49,17 @@ from resilint.paths import display_path, relative_to_root
 from resilint.provenance.blast import regions_of
 from resilint.provenance.sources import LineProvenance, SourceFile
 from resilint.rule import RawFinding
+
+class NeedsIsolation(Exception):
+    """Raised by :meth:`Engine.check_file` / :meth:`Engine.check_source` when the
+    engine's ``inprocess_seconds`` is set and the guard estimates the parse of
+    this file above it: the caller (runner.py) checks the file in an isolated
+    worker with a time budget instead. Never raised otherwise."""
+
+    def __init__(self, estimate: float) -> None:
+        super().__init__(f"estimated parse time {estimate:.1f} s")
+        self.estimate = estimate
+
 
 # Smaller files are parsed whole: slicing (ast.parse + the closure) would cost more than it saves.
 SLICE_MIN_CHARS = 2_000
@@ -65,6 +78,11 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def not_analysed_message(reason: str) -> str:
+    """The not-analysed finding's message: the cause, and the remedy for generated code."""
+    return f"not analysed: {reason}; if the file is generated, exclude it (`exclude` in [tool.resilint])"
 
 
 class Engine:
@@ -93,6 +111,9 @@ class Engine:
         self._triggers: dict[tuple[str, ...], Selection[str]] = {}
         self._slice_filters: dict[tuple[str, ...], Prefilter] = {}
         self.slice_min_chars = SLICE_MIN_CHARS
+        # Set by the runner for in-process checks: a file whose estimated parse time is
+        # above it raises NeedsIsolation instead of being parsed here (None: parse all).
+        self.inprocess_seconds: float | None = None
         for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
             self.ruleset.kind_of(standard).prepare(standard, config)
 
@@ -106,6 +127,8 @@ class Engine:
             if isinstance(data, ReadFailure):
                 return FileResult(shown, errors=(FileError(shown, data.reason),))
             return self.check_source(data, shown, file=file, changed=changed)
+        except NeedsIsolation:
+            raise
         except Exception as exc:  # a bug of ours must cost one file, not the run
             return FileResult(shown, errors=(FileError(shown, f"internal error while checking: {type(exc).__name__}: {exc}"),))
 
@@ -116,6 +139,14 @@ class Engine:
         file, if any (for the config root, provenance and git). ``changed``: in
         ``--diff``/``--staged`` mode, the changed lines; only findings on them (or,
         for AI-assisted changes, on their blast radius) are kept."""
+        try:
+            return self._check_source(source, path, file=file, changed=changed)
+        except RecursionError:  # whatever recursed, the file is not analysed; the run goes on
+            return self._recursion_result(path, file, changed)
+
+    def _check_source(
+        self, source: str | bytes, path: str, *, file: Path | None, changed: frozenset[int] | None
+    ) -> FileResult:
         relpath = relative_to_root(file if file is not None else Path(path), self.config.root)
         text, problem = read_text(source)
         src = SourceFile(path, file, relpath, text, self.config)
@@ -168,10 +199,33 @@ class Engine:
             triggered = self._triggered(text, standards)
             if not triggered:
                 wants_syntax = self._event_code(SYNTAX_ERROR, standards) is not None
-                problem = syntax_problem_without_libcst(text) if wants_syntax else None
+                problem = syntax_problem_without_libcst(text) if wants_syntax else None  # guarded
                 return Analysis(self._events((problem,) if problem else (), standards))
         else:
             triggered = standards
+        # The guard before any libcst parse, whole or sliced (a slice only blanks whole
+        # definitions of this text, so what the guard accepts here it would accept there).
+        verdict = scan(text)
+        if verdict.refusal is not None:
+            return self._parse_failure(refusal_failure(text, verdict.refusal), standards)
+        if self.inprocess_seconds is not None:
+            estimate = estimated_seconds(len(text), verdict)
+            if estimate > self.inprocess_seconds:
+                raise NeedsIsolation(estimate)
+        try:
+            return self._analyze_parsed(src, text, standards, triggered, changed, provenance)
+        except RecursionError:  # names, rules or positions recursing on a deep tree
+            return self._not_analysed("too deeply nested to check (recursion limit)", standards)
+
+    def _analyze_parsed(
+        self,
+        src: SourceFile,
+        text: str,
+        standards: tuple[Standard, ...],
+        triggered: tuple[Standard, ...],
+        changed: frozenset[int] | None,
+        provenance: LineProvenance | None,
+    ) -> Analysis:
         module, parsed_text, tree = None, text, None
         if self.prefilter and changed is None:
             module, parsed_text, tree = self._parse_slice(text, triggered)
@@ -217,14 +271,39 @@ class Engine:
     def _parse_failure(self, failure: ParseFailure, standards: tuple[Standard, ...]) -> Analysis:
         if failure.problem is not None:
             return Analysis(self._events((failure.problem,), standards))
-        return self._not_analysed(failure.error or "the parser failed", standards)
+        return self._not_analysed(failure.error or "the parser failed", standards, failure.line)
 
-    def _not_analysed(self, reason: str, standards: tuple[Standard, ...]) -> Analysis:
+    def _not_analysed(self, reason: str, standards: tuple[Standard, ...], line: int = 1) -> Analysis:
         """Valid Python the engine could not analyse: the not-analysed event when its
         standard is active, else an error line (the file must not look clean)."""
         if self._event_code(NOT_ANALYSED, standards) is None:
-            return Analysis(errors=(reason,))
-        return Analysis(self._events((Located(NOT_ANALYSED, FILE_START, f"not analysed: {reason}"),), standards))
+            return Analysis(errors=(f"not analysed: {reason}",))
+        span = Span(line, 1, line, 1) if line > 1 else FILE_START
+        return Analysis(self._events((Located(NOT_ANALYSED, span, not_analysed_message(reason)),), standards))
+
+    def not_analysed_result(self, file: Path, reason: str, display: str | None = None) -> FileResult:
+        """The result of a file whose check failed outside this process (a worker
+        crashed, ran out of memory or past the time budget: runner.py): the
+        not-analysed finding naming ``reason``, never findings of a partial check."""
+        shown = display or display_path(file)
+        relpath = relative_to_root(file, self.config.root)
+        analysis = self._not_analysed(reason, self.ruleset.active_for(relpath))
+        if analysis.errors:
+            return FileResult(shown, errors=tuple(FileError(shown, e) for e in analysis.errors))
+        return self._result(analysis, SourceFile(shown, file, relpath, "", self.config))
+
+    def _recursion_result(self, path: str, file: Path | None, changed: frozenset[int] | None) -> FileResult:
+        """A RecursionError outside the analysis proper (suppressions, provenance,
+        findings): the file is reported as not analysed, never the run."""
+        reason = "too deeply nested to check (recursion limit)"
+        relpath = relative_to_root(file if file is not None else Path(path), self.config.root)
+        analysis = self._not_analysed(reason, self.ruleset.active_for(relpath))
+        if not analysis.errors:
+            try:
+                return self._result(analysis, SourceFile(path, None, relpath, "", self.config), None, None)
+            except RecursionError:
+                pass
+        return FileResult(path, errors=(FileError(path, f"not analysed: {reason}"),))
 
     def _event_code(self, event: str, standards: Iterable[Standard]) -> str | None:
         """The code of the active standard whose kind reports ``event``, if any."""

@@ -401,9 +401,11 @@ def _blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
     if isinstance(body, cst.IndentedBlock):
         yield body.body
     orelse = getattr(statement, "orelse", None)
-    if isinstance(orelse, cst.If):
-        yield from _blocks(orelse)
-    elif isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+    while isinstance(orelse, cst.If):  # elif: a loop, not recursion (chains of thousands exist)
+        if isinstance(orelse.body, cst.IndentedBlock):
+            yield orelse.body.body
+        orelse = orelse.orelse
+    if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
         yield orelse.body.body
     for handler in getattr(statement, "handlers", ()):
         if isinstance(handler.body, cst.IndentedBlock):

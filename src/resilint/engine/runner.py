@@ -1,23 +1,42 @@
-"""Run a linter over many files, in one process or a pool of workers.
+"""Run a linter over many files so that one file costs at most itself.
 
-Small runs stay in one process (a pool costs more than it saves under ~10
-files); larger runs are split into chunks over ``jobs`` processes, sending
-paths and returning findings, never syntax trees.
+Two ways, one guarantee: a file that crashes the parser, runs past the per-file
+time budget (``file-timeout``) or exhausts memory (``memory-limit``) is one
+not-analysed finding (REL003, naming the cause) and every other file's result is
+the same as in a run without it.
+
+* ``--jobs 1`` and small runs (up to SERIAL_THRESHOLD files) check in this
+  process: starting workers would cost more than the check. libcst is only ever
+  given text the parse guard (guard.py) accepted, which rules out the native
+  crashes (stack overflows) it is measured against. The guard also estimates the
+  parse time; a file estimated above INPROCESS_SHARE of the time budget (a big
+  or super-linear file, never an ordinary one) is checked in a long-lived
+  isolated worker (isolation.IsolatedRunner) under the budget and memory limit.
+* ``--jobs N`` (N > 1) on larger runs: every file in a pool of N supervised
+  workers (isolation.run_isolated). A worker that dies (segfault, OOM kill) or
+  runs past the budget costs exactly the file it was on; its other files are
+  re-queued, a replacement starts, and the results come back in input order.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from resilint.api import Linter, linter_for
 from resilint.config.settings import Config
-from resilint.model import FileResult
+from resilint.errors import ResilintError
+from resilint.model import FileError, FileResult
 
 SERIAL_THRESHOLD = 10  # files; below this a process pool is not worth starting
-_CHUNKS_PER_JOB = 16  # many small chunks: uneven file sizes balance out; a chunk costs only its paths
+_CHUNKS_PER_JOB = 16  # many small batches: uneven file sizes balance out
+_MAX_CHUNK = 8  # files per batch sent to a worker (a batch runs one file after another)
+#: In process, a file whose estimated parse time exceeds this share of the time
+#: budget goes to an isolated worker. The estimate is pessimistic (~4x an ordinary
+#: file's real time), so with the default 10 s budget files up to ~290,000
+#: characters of ordinary code stay in process.
+INPROCESS_SHARE = 0.5
 
 _worker: Linter | None = None
 _worker_changed: Mapping[str, frozenset[int]] | None = None
@@ -33,14 +52,16 @@ def default_jobs() -> int:
 def _init_worker(config: Config, cache: bool, noqa: bool, changed: Mapping[str, frozenset[int]] | None) -> None:
     global _worker, _worker_changed
     _worker = linter_for(config, cache=cache, noqa=noqa)
+    _worker.prepare()  # import libcst and build the ruleset before the first file's clock starts
     _worker_changed = changed
 
 
-def _check_chunk(paths: Sequence[str]) -> list[FileResult]:
+def _check_path(path: str) -> FileResult:
+    """One file in a worker (no in-process limit there: the supervisor times it)."""
     assert _worker is not None
     if _worker_changed is None:
-        return [_worker.check_file(Path(p)) for p in paths]
-    return [_worker.check_file(Path(p), changed=_worker_changed.get(p, frozenset())) for p in paths]
+        return _worker.check_file(Path(path))
+    return _worker.check_file(Path(path), changed=_worker_changed.get(path, frozenset()))
 
 
 def check_files(
@@ -54,16 +75,76 @@ def check_files(
     ``changed`` (diff mode) gives each file's changed lines; findings elsewhere
     are dropped."""
     jobs = jobs or default_jobs()
-    if jobs <= 1 or len(files) <= SERIAL_THRESHOLD:
-        if changed is None:
-            return [linter.check_file(f) for f in files]
-        return [linter.check_file(f, changed=changed.get(f, frozenset())) for f in files]
-    size = max(1, len(files) // (jobs * _CHUNKS_PER_JOB))
-    chunks = [[str(f) for f in files[i : i + size]] for i in range(0, len(files), size)]
     by_name = None if changed is None else {str(f): lines for f, lines in changed.items()}
+    if jobs <= 1 or len(files) <= SERIAL_THRESHOLD:
+        return _in_process(linter, files, by_name)
+    return _in_pool(linter, files, jobs, by_name)
+
+
+def _limits(config: Config) -> tuple[float | None, int | None]:
+    memory = config.memory_limit * 1024 * 1024 if config.memory_limit else None
+    return config.file_timeout, memory
+
+
+def _in_process(linter: Linter, files: Sequence[Path], changed: Mapping[str, frozenset[int]] | None) -> list[FileResult]:
+    from resilint.engine.core import NeedsIsolation
+
+    budget, memory = _limits(linter.config)
+    engine = linter.engine
+    previous = engine.inprocess_seconds
+    engine.inprocess_seconds = budget * INPROCESS_SHARE if budget is not None else None
+    runner = None
     results: list[FileResult] = []
-    initargs = (linter.config, linter.cache, linter.noqa, by_name)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs) as pool:
-        for chunk_result in pool.map(_check_chunk, chunks):
-            results.extend(chunk_result)
+    try:
+        for file in files:
+            lines = None if changed is None else changed.get(str(file), frozenset())
+            try:
+                results.append(linter.check_file(file, changed=lines))
+            except NeedsIsolation:
+                if runner is None:
+                    from resilint.engine.isolation import IsolatedRunner
+
+                    initargs = (linter.config, linter.cache, linter.noqa, changed)
+                    runner = IsolatedRunner(_check_path, time_budget=budget, memory_limit=memory, initializer=_init_worker, initargs=initargs)
+                results.append(_outcome(linter, file, runner.run(str(file))))
+    finally:
+        engine.inprocess_seconds = previous
+        if runner is not None:
+            runner.close()
     return results
+
+
+def _in_pool(linter: Linter, files: Sequence[Path], jobs: int, changed: Mapping[str, frozenset[int]] | None) -> list[FileResult]:
+    from resilint.engine.isolation import WorkerStartError, run_isolated
+
+    budget, memory = _limits(linter.config)
+    chunk = max(1, min(_MAX_CHUNK, len(files) // (jobs * _CHUNKS_PER_JOB)))
+    initargs = (linter.config, linter.cache, linter.noqa, changed)
+    outcomes = run_isolated(
+        _check_path,
+        [str(f) for f in files],
+        jobs=jobs,
+        time_budget=budget,
+        memory_limit=memory,
+        chunksize=chunk,
+        initializer=_init_worker,
+        initargs=initargs,
+    )
+    try:
+        return [_outcome(linter, Path(path), outcome) for path, outcome in outcomes]
+    except WorkerStartError as exc:  # no file's fault: the environment (the worker's error is above)
+        raise ResilintError(f"the checker processes cannot start: {exc}") from exc
+
+
+def _outcome(linter: Linter, file: Path, outcome: object) -> FileResult:
+    """A worker's result, or the not-analysed finding for the file it failed on."""
+    from resilint.engine.isolation import Failure
+
+    if not isinstance(outcome, Failure):
+        return outcome  # type: ignore[return-value]
+    if outcome.kind == "error":  # the check itself raised past the engine: a bug of ours
+        from resilint.paths import display_path
+
+        shown = display_path(file)
+        return FileResult(shown, errors=(FileError(shown, f"internal error while checking: {outcome.detail}"),))
+    return linter.engine.not_analysed_result(file, outcome.detail)

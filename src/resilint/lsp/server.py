@@ -8,10 +8,15 @@ editor shows the same findings as the CLI, flake8 and CI:
   rule's documentation, ``source`` is "resilint", severities map error ->
   Error, warning -> Warning, note -> Information, and the AI evidence is in
   the message (the engine puts it there, as in every format);
-- checks run in a separate worker process, off the event loop: typing stays
-  responsive, a file that crashes or overflows the parser kills at most the
-  worker (it is restarted), never the server; a result for an outdated
-  version of a document is dropped;
+- checks run in a separate worker process (engine/isolation.py's
+  IsolatedRunner), off the event loop: typing stays responsive; a check that
+  crashes the worker, runs past the time budget or out of memory costs that
+  check only: the document gets a REL003 diagnostic naming the cause, the user
+  one ``window/showMessage``, and the next check starts a fresh worker whatever
+  was cancelled meanwhile; a result for an outdated version is dropped;
+- while the document has a syntax error (REL001), the last diagnostics of the
+  definitions the edit did not touch are kept (moved with their text), marked
+  "from the last good parse";
 - the configuration is re-read when a ``*.toml`` changes
   (``workspace/didChangeWatchedFiles``, registered when the client supports
   it, or a saved ``pyproject.toml``), and every open document is re-checked;
@@ -22,22 +27,25 @@ editor shows the same findings as the CLI, flake8 and CI:
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import dataclasses
 import io
 import logging
-import multiprocessing
 import sys
+import time
 import tokenize
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from resilint import __version__
+from resilint.config.settings import DEFAULT_FILE_TIMEOUT, DEFAULT_MEMORY_LIMIT_MIB
+from resilint.engine.isolation import Failure, IsolatedRunner, WorkerStartError
 from resilint.lsp.worker import Outcome, check, warm_up
-from resilint.model import Finding, Severity
+from resilint.model import Finding, Severity, Span
 
 log = logging.getLogger("resilint.lsp")
 
@@ -49,6 +57,11 @@ SEVERITIES = {
 }
 PYTHON_SUFFIXES = (".py", ".pyi")
 UNSUPPRESSIBLE = frozenset({"REL001"})  # a syntax error is fixed, not silenced
+SYNTAX_ERROR_NAME = "syntax-error"
+LAST_GOOD = " [from the last good parse]"
+#: a check of an outdated version still running after this long is killed (its
+#: worker restarted) rather than waited for; shorter ones finish and are dropped
+STALE_KILL_SECONDS = 1.0
 
 
 # -- the server ------------------------------------------------------------------------------
@@ -58,31 +71,42 @@ class ResilintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("resilint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.debounce = DEBOUNCE_SECONDS
+        self.file_timeout: float | None = DEFAULT_FILE_TIMEOUT
+        self.memory_limit_mib: int | None = DEFAULT_MEMORY_LIMIT_MIB
         self.generation = 0
         self.open: set[str] = set()  # URIs of the Python documents we publish for
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.shown_errors: set[str] = set()
-        self._pool: ProcessPoolExecutor | None = None
+        self.last_good: dict[str, tuple[str, tuple[tuple[Finding, str | None], ...]]] = {}
+        self._runner: IsolatedRunner | None = None
+        self._call_started: float | None = None  # when the check in progress began
+        # one thread talks to the worker; a check superseded while waiting is simply dropped
+        self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resilint-check")
 
     # the worker ------------------------------------------------------------------------
 
     @property
-    def pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # spawn, not fork: the server has threads (pygls' reader) and forking them is unsafe
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            self._pool.submit(warm_up)
-        return self._pool
+    def runner(self) -> IsolatedRunner:
+        if self._runner is None:
+            memory = self.memory_limit_mib * 1024 * 1024 if self.memory_limit_mib else None
+            self._runner = IsolatedRunner(check, time_budget=self.file_timeout, memory_limit=memory, initializer=warm_up)
+        return self._runner
 
-    def restart_pool(self) -> None:
-        old, self._pool = self._pool, None
-        if old is not None:
-            old.shutdown(wait=False, cancel_futures=True)
+    def stop_runner(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
 
-    def stop_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def _run_check(self, text: str, path: str, generation: int) -> Outcome | Failure:
+        """In the check thread: one check in the worker (restarted first if it died,
+        hung or was abandoned). Never raises for anything the document does."""
+        self._call_started = time.monotonic()
+        try:
+            return self.runner.run((text, path, generation))
+        except WorkerStartError as exc:
+            return Outcome(crash=f"the checker process cannot start ({exc})")
+        finally:
+            self._call_started = None
 
     # scheduling -----------------------------------------------------------------------
 
@@ -99,15 +123,19 @@ class ResilintServer(LanguageServer):
                 await asyncio.sleep(delay)
             document = self.workspace.get_text_document(uri)
             version, text, generation = document.version, document.source, self.generation
-            future: Future[Outcome] = self.pool.submit(check, text, document.path, generation)
-            try:
-                outcome = await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                self.restart_pool()
-                outcome = Outcome(crash="the checker process died (the file may be too deeply nested); it was restarted")
+            started = self._call_started
+            if started is not None and time.monotonic() - started > STALE_KILL_SECONDS and self._runner is not None:
+                self._runner.cancel()  # a long check of something older: do not wait for it
+            loop = asyncio.get_running_loop()
+            outcome = await loop.run_in_executor(self._threads, self._run_check, text, document.path, generation)
             current = uri in self.open and self.workspace.get_text_document(uri).version == version
             if not current or generation != self.generation:
                 return  # closed, edited or reconfigured meanwhile: a newer check is on its way
+            if isinstance(outcome, Failure):
+                if outcome.detail == "cancelled":
+                    return  # superseded; the newer check publishes
+                self._tell_once(types.MessageType.Warning, f"resilint: the checker process failed ({outcome.detail}); it was restarted")
+                outcome = Outcome(failure=outcome.detail)
             self._publish(uri, version, text, outcome)
         except asyncio.CancelledError:
             raise
@@ -118,16 +146,24 @@ class ResilintServer(LanguageServer):
                 del self.pending[uri]
 
     def _publish(self, uri: str, version: int | None, text: str, outcome: Outcome) -> None:
+        document = self.workspace.get_text_document(uri)
+        lines = text.splitlines(keepends=True) or [""]
         if outcome.config_error is not None:
             self._tell_once(types.MessageType.Error, f"resilint: {outcome.config_error}")
             diagnostics: list[types.Diagnostic] = []
         elif outcome.crash is not None:
             self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"resilint: {uri}: {outcome.crash}"))
             return  # keep what the editor shows rather than blank it
+        elif outcome.failure is not None:  # the worker died or hung on this text: say so on the document
+            diagnostics = [not_analysed_diagnostic(outcome.failure)]
         else:
-            document = self.workspace.get_text_document(uri)
-            lines = text.splitlines(keepends=True) or [""]
-            diagnostics = [to_diagnostic(f, url, lines, document.position_codec) for f, url in outcome.findings]
+            findings = outcome.findings
+            errors = [f.line for f, _ in findings if f.name == SYNTAX_ERROR_NAME]
+            if errors:
+                findings = findings + carry_over(self.last_good.get(uri), text, errors)
+            else:
+                self.last_good[uri] = (text, findings)
+            diagnostics = [to_diagnostic(f, url, lines, document.position_codec) for f, url in findings]
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def _tell_once(self, kind: types.MessageType, message: str) -> None:
@@ -147,6 +183,58 @@ class ResilintServer(LanguageServer):
 def is_python(document: types.TextDocumentItem | Any) -> bool:
     language = getattr(document, "language_id", None)
     return language == "python" or str(getattr(document, "uri", "")).endswith(PYTHON_SUFFIXES)
+
+
+def not_analysed_diagnostic(reason: str) -> types.Diagnostic:
+    """REL003 at the top of a document whose check killed or stalled the worker."""
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(0, 0), end=types.Position(0, 1)),
+        severity=types.DiagnosticSeverity.Warning,
+        code="REL003",
+        source="resilint",
+        message=f"not analysed: {reason}; if the file is generated, exclude it (`exclude` in [tool.resilint]) (not-analysed)",
+        data={"name": "not-analysed", "ai_assisted": False},
+    )
+
+
+def carry_over(
+    last: tuple[str, tuple[tuple[Finding, str | None], ...]] | None, text: str, error_lines: list[int]
+) -> tuple[tuple[Finding, str | None], ...]:
+    """The last good parse's findings in top-level statements the edit left alone:
+    a statement whose exact lines occur once in ``text`` (away from the syntax
+    errors) keeps its findings, moved to where its lines are now and marked."""
+    if last is None:
+        return ()
+    old_text, old_findings = last
+    try:
+        tree = ast.parse(old_text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    old_lines = old_text.splitlines()
+    new_lines = text.splitlines()
+    starts: dict[str, list[int]] = {}
+    for index, line in enumerate(new_lines):
+        starts.setdefault(line, []).append(index)
+    kept: list[tuple[Finding, str | None]] = []
+    for node in tree.body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        last_line = node.end_lineno or node.lineno
+        inside = [(f, url) for f, url in old_findings if first <= f.line <= last_line and f.span.end_line <= last_line]
+        if not inside:
+            continue
+        block = old_lines[first - 1 : last_line]
+        places = [i for i in starts.get(block[0], ()) if new_lines[i : i + len(block)] == block]
+        if len(places) != 1:
+            continue  # edited, removed or ambiguous: its old findings would be guesses
+        delta = places[0] + 1 - first
+        if any(places[0] + 1 <= line <= places[0] + len(block) for line in error_lines):
+            continue
+        for finding, url in inside:
+            span = finding.span
+            moved = Span(span.line + delta, span.column, span.end_line + delta, span.end_column)
+            message = finding.message if finding.message.endswith(LAST_GOOD) else finding.message + LAST_GOOD
+            kept.append((dataclasses.replace(finding, span=moved, message=message), url))
+    return tuple(kept)
 
 
 def to_diagnostic(finding: Finding, url: str | None, lines: list[str], codec: Any) -> types.Diagnostic:
@@ -209,11 +297,16 @@ def on_initialize(ls: ResilintServer, params: types.InitializeParams) -> None:
     options = params.initialization_options
     if isinstance(options, dict) and isinstance(options.get("debounceMs"), (int, float)):
         ls.debounce = max(0.0, float(options["debounceMs"]) / 1000)
+    # the robustness limits of the checker worker (the CLI's file-timeout / memory-limit)
+    if isinstance(options, dict) and isinstance(options.get("fileTimeout"), (int, float)) and options["fileTimeout"] >= 0:
+        ls.file_timeout = float(options["fileTimeout"]) or None
+    if isinstance(options, dict) and isinstance(options.get("memoryLimitMb"), int) and options["memoryLimitMb"] >= 0:
+        ls.memory_limit_mib = max(256, options["memoryLimitMb"]) if options["memoryLimitMb"] else None
 
 
 @server.feature(types.INITIALIZED)
 async def on_initialized(ls: ResilintServer, params: types.InitializedParams) -> None:
-    _ = ls.pool  # start the worker now, so the first diagnostics come quickly
+    ls.runner.start()  # start the worker now, so the first diagnostics come quickly
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace else None
     if watched is not None and watched.dynamic_registration:
@@ -257,6 +350,7 @@ def did_close(ls: ResilintServer, params: types.DidCloseTextDocumentParams) -> N
     if uri not in ls.open:
         return
     ls.open.discard(uri)
+    ls.last_good.pop(uri, None)
     pending = ls.pending.pop(uri, None)
     if pending is not None:
         pending.cancel()
@@ -299,7 +393,7 @@ def code_action(ls: ResilintServer, params: types.CodeActionParams) -> list[type
 
 @server.feature(types.SHUTDOWN)
 def on_shutdown(ls: ResilintServer, params: None) -> None:
-    ls.stop_pool()
+    ls.stop_runner()
 
 
 def serve() -> None:
@@ -309,4 +403,4 @@ def serve() -> None:
     try:
         server.start_io()
     finally:
-        server.stop_pool()
+        server.stop_runner()

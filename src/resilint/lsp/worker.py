@@ -1,6 +1,7 @@
-"""The language server's checker process: it runs the engine so the server's
-event loop never does, and so a file that crashes native code costs a worker
-restart, not the editor session. Imports nothing of pygls: spawning it stays
+"""The language server's checker process (an isolation.IsolatedRunner worker): it
+runs the engine so the server's event loop never does, and so a file that
+crashes native code, hangs or exhausts memory costs a worker restart, not the
+editor session. Imports nothing of pygls: spawning it stays
 cheap, and it unpickles only what it needs.
 
 Configurations are the API's (:func:`resilint.api.config_for_folder`: reloaded
@@ -24,16 +25,20 @@ class Outcome:
 
     findings: tuple[tuple[Finding, str | None], ...] = ()
     config_error: str | None = None
-    crash: str | None = None
+    crash: str | None = None  # the check raised (a bug of ours): logged, the editor keeps what it shows
+    failure: str | None = None  # set by the server: the worker died or hung on this text (REL003)
 
 
 def warm_up() -> None:
     """Import the engine ahead of the first check (libcst's import is the slow part)."""
     import resilint.api  # noqa: F401
+    import resilint.engine.core  # noqa: F401  (libcst)
 
 
-def check(text: str, path: str, generation: int) -> Outcome:
+def check(item: tuple[str, str, int]) -> Outcome:
+    """One check (``text``, ``path``, ``generation``), in the isolated worker."""
     global _generation
+    text, path, generation = item
     from resilint import api
     from resilint.errors import ResilintError
     from resilint.explain.links import doc_url_for
