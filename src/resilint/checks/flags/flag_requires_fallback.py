@@ -27,7 +27,7 @@ class FlagRequiresFallback(FlagRule):
         behaviour = self.param("behaviour").get(evaluation.sdk, "")
         what = f"{evaluation.default_keyword}=" if evaluation.default_keyword else "its default argument"
         message = f"{self.written(evaluation)}({self.key_text(evaluation)}) evaluates a flag without {what}"
-        if evaluation.default is None and _passes_none(evaluation):
+        if evaluation.none_given or (evaluation.default is None and _passes_none(evaluation)):
             message += " (None is no fallback)"
         self.report(evaluation.call, f"{message}; {behaviour}" if behaviour else message)
 

@@ -68,10 +68,15 @@ class FlagEvaluation:
     value_type: str | None = None  # typed getters: "boolean", "string", "integer", "float", "object"
     negation_prefix: str | None = None  # "!" for waffle decorators
     default_hidden: bool = False  # *args / **kwargs may carry the default
+    none_given: bool = False  # an explicit None was passed where none-is-missing says it is no fallback
 
     @property
     def missing_fallback(self) -> bool:
-        """An optional fallback that is not given (and cannot be hidden in ``*``/``**``)."""
+        """An optional fallback that is not given (and cannot be hidden in ``*``/``**``), or
+        an explicit ``None`` where the SDK's data says None is no fallback (a required
+        default passed as None: LaunchDarkly then returns None when it cannot evaluate)."""
+        if self.none_given:
+            return True
         return self.fallback == "optional" and self.default is None and not self.default_hidden
 
 
@@ -328,8 +333,9 @@ def _returns(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
 
 def _evaluation(call: cst.Call, spec: MethodSpec, method: str) -> FlagEvaluation:
     default = _argument(call, spec.default) if spec.default is not None else None
+    none_given = False
     if default is not None and spec.none_is_missing and is_none(default):
-        default = None
+        default, none_given = None, True
     hidden = spec.default is not None and default is None and _maybe_hidden(call, spec.default)
     return FlagEvaluation(
         sdk=spec.sdk,
@@ -342,6 +348,7 @@ def _evaluation(call: cst.Call, spec: MethodSpec, method: str) -> FlagEvaluation
         value_type=spec.type,
         negation_prefix=spec.negation_prefix,
         default_hidden=hidden,
+        none_given=none_given,
     )
 
 
