@@ -607,7 +607,10 @@ def test_def_and_class_names_shadow_imports() -> None:
         """,
         lambda names, expr: (qualified(names, expr), binding(names, expr)),
     )
-    assert got == [(None, Binding()), (None, Binding())]
+    assert got[0] == (None, Binding())
+    assert got[1][0] is None and got[1][1] is not None
+    assert got[1][1].qualname is None and got[1][1].subclass_of is None and got[1][1].extends is None
+    assert isinstance(got[1][1].class_def, cst.ClassDef) and got[1][1].class_def.name.value == "httpx"
 
 
 # -- constructors ---------------------------------------------------------------------

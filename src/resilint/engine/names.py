@@ -36,6 +36,8 @@ class Binding:
     annotation: cst.BaseExpression | None = None  # set for annotated parameters and assignments
     element_of: cst.BaseExpression | None = None  # set for a single-name loop target: what it iterates
     subclass_of: str | None = None  # a local class that only extends one imported class (see _plain_subclass)
+    extends: str | None = None  # a local class with one imported base, whatever it overrides (see _single_base)
+    class_def: cst.ClassDef | None = None  # set for a local class: its definition
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Scope:
     bindings: dict[str, Binding] = field(default_factory=dict)
     self_name: str | None = None  # first parameter of a method
     attributes: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)  # class: self.<attr> values
+    # class: the declared type of each self.<attr> assignment (None: not declared), see _self_attribute_types
+    attribute_types: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Constructed:
 
     qualname: str  # e.g. "requests.Session"
     call: cst.Call
+    # The local class the object was built from, when it stands for its imported base
+    # (``class Writer(threading.Thread)``); callers decide what its own methods change.
+    through: cst.ClassDef | None = None
 
 
 def import_bindings(node: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, str]]:
@@ -115,6 +122,7 @@ class NameResolver:
         self.module_scope = Scope("module", None, module)
         self.scope = self.module_scope
         self._pending: dict[int, tuple[str, cst.CSTNode]] = {}  # body id -> (kind, owner)
+        self._filled: dict[int, list[Constructed | None]] = {}  # id of an empty [] / set() -> what was appended
         for statement in _module_level_statements(module.body):
             for small in _small_statements(statement):
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
@@ -151,45 +159,105 @@ class NameResolver:
         """The qualified name of the function a call invokes, if it is imported."""
         return self.qualified_name(call.func)
 
-    def constructor(self, node: cst.BaseExpression, _depth: int = 0) -> Constructed | None:
+    def constructor(
+        self, node: cst.BaseExpression, _depth: int = 0, *, subclasses: bool = False
+    ) -> Constructed | None:
         """Trace an object expression to the imported call that made it: a temporary
         (``Session().get``), a name bound to a call (``s = Session()``, ``with Session()
-        as s``), or ``self.<attr>`` assigned a call anywhere in the class."""
+        as s``), or ``self.<attr>`` assigned a call anywhere in the class. With
+        ``subclasses``, a local class with one imported base stands for that base even
+        when it overrides methods (``Constructed.through`` is then its definition)."""
         if _depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Call):
             qualname = self.call_name(node)
             wrapped = _passed_through(node, qualname)
             if wrapped is not None:
-                return self.constructor(wrapped, _depth + 1)
+                return self.constructor(wrapped, _depth + 1, subclasses=subclasses)
             if qualname is not None:
                 return Constructed(qualname, node)
             if isinstance(node.func, cst.Name):
                 cls = self.lookup(node.func.value)
                 if cls is not None and cls.subclass_of is not None:
-                    return Constructed(cls.subclass_of, node)  # class MySession(requests.Session): pass
+                    return Constructed(cls.subclass_of, node, cls.class_def)  # class MySession(requests.Session): pass
+                if subclasses and cls is not None and cls.extends is not None:
+                    return Constructed(cls.extends, node, cls.class_def)  # class Writer(Thread): def run(self): ...
             # A factory method on a constructed object: Session().client(...) keeps the
             # receiver's qualified name as a prefix: "boto3.Session.client".
             if isinstance(node.func, cst.Attribute):
-                receiver = self.constructor(node.func.value, _depth + 1)
+                receiver = self.constructor(node.func.value, _depth + 1, subclasses=subclasses)
                 if receiver is not None:
                     return Constructed(f"{receiver.qualname}.{node.func.attr.value}", node)
             return None
         if isinstance(node, cst.Name):
             binding = self.lookup(node.value)
             if binding is not None and binding.value is not None:
-                return self.constructor(binding.value, _depth + 1)
+                return self.constructor(binding.value, _depth + 1, subclasses=subclasses)
             if binding is not None and binding.element_of is not None:
-                return self._element_constructor(binding.element_of, _depth + 1)
+                return self._element_constructor(binding.element_of, _depth + 1, subclasses)
             return None
         # self.<attr>: every non-None value assigned in the class must agree.
         candidates = [v for v in self.self_attribute_values(node) if not is_none(v)]
-        traced = [self.constructor(v, _depth + 1) for v in candidates]
-        if traced and all(traced) and len({c.qualname for c in traced if c}) == 1:
+        traced = [self.constructor(v, _depth + 1, subclasses=subclasses) for v in candidates]
+        if traced and all(traced) and len({(c.qualname, id(c.through)) for c in traced if c}) == 1:
             return traced[0]
         return None
 
-    def _element_constructor(self, iterable: cst.BaseExpression, depth: int) -> Constructed | None:
+    def declared_type(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of the type an object is declared with, when nothing
+        visible constructed it: an annotated parameter or variable (``http:
+        requests.Session``), or ``self.<attr>`` whose every assignment in the class is
+        such a parameter or carries its own annotation (constructor injection). An
+        ``Optional[X]``/``X | None`` annotation declares X: a method call on None
+        fails before it could wait."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if binding is None or binding.qualname is not None or binding.annotation is None:
+                return None
+            return self.annotated_type(binding.annotation)
+        if not isinstance(node, cst.Attribute):
+            return None
+        declared = self._attribute_types(node)
+        if not declared or any(a is None for a in declared):
+            return None  # an assignment of something else (a reassigned attribute)
+        found = {self.annotated_type(a) for a in declared if a is not None}
+        return found.pop() if len(found) == 1 and None not in found else None
+
+    def _attribute_types(self, node: cst.Attribute) -> Sequence[cst.BaseExpression | None]:
+        if not isinstance(node.value, cst.Name):
+            return ()
+        function = self._enclosing("function")
+        if function is None or function.self_name != node.value.value:
+            return ()
+        owner = function.parent
+        if owner is None or owner.kind != "class":
+            return ()
+        return owner.attribute_types.get(node.attr.value, ())
+
+    def annotated_type(self, annotation: cst.BaseExpression) -> str | None:
+        """``Client``, ``Optional[Client]``, ``Client | None``, ``"Client"`` -> the
+        client's qualified name (None for anything else, e.g. a union of two types)."""
+        if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
+            text = annotation.evaluated_value
+            if not isinstance(text, str):
+                return None
+            try:
+                annotation = cst.parse_expression(text)
+            except cst.ParserSyntaxError:
+                return None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            parts = [annotation.left, annotation.right]
+        elif isinstance(annotation, cst.Subscript) and self.qualified_name(annotation.value) in (
+            "typing.Optional",
+            "typing.Union",
+        ):
+            parts = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+        else:
+            return self.qualified_name(annotation)
+        found = {self.annotated_type(p) for p in parts if not is_none(p)}
+        return found.pop() if len(found) == 1 and None not in found else None
+
+    def _element_constructor(self, iterable: cst.BaseExpression, depth: int, subclasses: bool = False) -> Constructed | None:
         """What the elements of a visible collection were built by: ``for t in threads``
         after ``threads = [Thread(...) for ...]`` or ``[a, b]``; every element must agree."""
         if depth > _MAX_DEPTH:
@@ -198,15 +266,35 @@ class NameResolver:
             binding = self.lookup(iterable.value)
             if binding is None or binding.value is None:
                 return None
-            return self._element_constructor(binding.value, depth + 1)
+            if _is_empty_collection(binding.value):
+                return self._filled_constructor(binding.value, subclasses)
+            return self._element_constructor(binding.value, depth + 1, subclasses)
         if isinstance(iterable, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            return self.constructor(iterable.elt, depth + 1)
+            return self.constructor(iterable.elt, depth + 1, subclasses=subclasses)
         if isinstance(iterable, cst.DictComp):
-            return self.constructor(iterable.key, depth + 1)  # iterating a dict yields its keys
+            return self.constructor(iterable.key, depth + 1, subclasses=subclasses)  # iterating a dict yields its keys
         if isinstance(iterable, (cst.List, cst.Tuple, cst.Set)) and iterable.elements:
-            traced = [self.constructor(e.value, depth + 1) for e in iterable.elements if not isinstance(e, cst.StarredElement)]
-            if len(traced) == len(iterable.elements) and all(traced) and len({c.qualname for c in traced if c}) == 1:
+            traced = [
+                self.constructor(e.value, depth + 1, subclasses=subclasses)
+                for e in iterable.elements
+                if not isinstance(e, cst.StarredElement)
+            ]
+            if (
+                len(traced) == len(iterable.elements)
+                and all(traced)
+                and len({(c.qualname, id(c.through)) for c in traced if c}) == 1
+            ):
                 return traced[0]
+        return None
+
+    def _filled_constructor(self, empty: cst.BaseExpression, subclasses: bool) -> Constructed | None:
+        """The elements of a collection that started empty and was filled by
+        ``.append(x)``/``.add(x)``/``.insert(i, x)`` (so far, in visiting order): every
+        one must be traced to the same constructor; an ``.extend()`` is not followed."""
+        filled = self._filled.get(id(empty), ())
+        traced = [made if subclasses or made is None or made.through is None or _plain(made) else None for made in filled]
+        if traced and all(traced) and len({(c.qualname, id(c.through)) for c in traced if c}) == 1:
+            return traced[0]
         return None
 
     def self_attribute_values(self, node: cst.BaseExpression) -> Sequence[cst.BaseExpression]:
@@ -261,8 +349,11 @@ class NameResolver:
     # Called once per node of the listed types (a dict lookup, not an isinstance chain).
 
     def _enter_function_or_class(self, node: cst.FunctionDef | cst.ClassDef) -> None:
-        plain_base = self._plain_subclass(node) if isinstance(node, cst.ClassDef) else None
-        self.bind(node.name.value, Binding(subclass_of=plain_base))
+        if isinstance(node, cst.ClassDef):
+            binding = Binding(subclass_of=self._plain_subclass(node), extends=self._single_base(node), class_def=node)
+        else:
+            binding = Binding()
+        self.bind(node.name.value, binding)
         self._pending[id(node.body)] = ("function" if isinstance(node, cst.FunctionDef) else "class", node)
 
     def _enter_lambda(self, node: cst.Lambda) -> None:
@@ -319,6 +410,38 @@ class NameResolver:
         for name in target_names(target):
             self.bind(name, Binding(element_of=iterable if single else None))
 
+    def _leave_call(self, node: cst.Call) -> None:
+        """``items.append(x)`` on a name bound to an empty list or set: remember what
+        ``x`` was built by, for ``for item in items`` (see _filled_constructor)."""
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return
+        method = func.attr.value
+        if method not in _FILLING:
+            return
+        binding = self.lookup(func.value.value)
+        if binding is None or binding.value is None or not _is_empty_collection(binding.value):
+            return
+        index = _FILLING[method]
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        made = None
+        if index is not None and len(positional) == len(node.args) == index + 1:
+            made = self.constructor(positional[index].value, subclasses=True)
+        self._filled.setdefault(id(binding.value), []).append(made)
+
+    def _single_base(self, node: cst.ClassDef) -> str | None:
+        """The imported base of a class with exactly one base (any methods), or the
+        base a local class with one such base stands for."""
+        bases = [a for a in node.bases if a.keyword is None]
+        if len(bases) != 1 or node.keywords:
+            return None
+        base = bases[0].value
+        qualname = self.qualified_name(base)
+        if qualname is None and isinstance(base, cst.Name):
+            binding = self.lookup(base.value)
+            qualname = binding.subclass_of if binding is not None else None
+        return qualname
+
     def _plain_subclass(self, node: cst.ClassDef) -> str | None:
         """The imported base of a class that only extends it: one base, no methods
         besides ``__init__`` (a class that overrides behaviour is not its base)."""
@@ -350,6 +473,7 @@ class NameResolver:
                 scope.self_name = positional[0].name.value
         elif isinstance(owner, cst.ClassDef):
             scope.attributes = _self_attributes(owner)
+            scope.attribute_types = _self_attribute_types(owner)
 
     def _bind_parameters(self, params: cst.Parameters) -> None:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -358,6 +482,32 @@ class NameResolver:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, Binding())
+
+
+# Methods that put one element into a collection, and the position of that element
+# (None: an unknown number of elements, e.g. extend).
+_FILLING = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "extend": None, "update": None}
+
+
+def _is_empty_collection(node: cst.BaseExpression) -> bool:
+    """``[]``, ``set()``, ``list()``, ``collections.deque()`` written empty."""
+    if isinstance(node, cst.List):
+        return not node.elements
+    return (
+        isinstance(node, cst.Call)
+        and not node.args
+        and isinstance(node.func, cst.Name)
+        and node.func.value in ("list", "set")
+    )
+
+
+def _plain(made: Constructed) -> bool:
+    """Whether a constructor traced through a local class is one that overrides
+    nothing but ``__init__`` (what ``constructor`` follows without ``subclasses``)."""
+    cls = made.through
+    if cls is None or not isinstance(cls.body, cst.IndentedBlock):
+        return True
+    return not any(isinstance(s, cst.FunctionDef) and s.name.value != "__init__" for s in cls.body.body)
 
 
 # Calls that return their first argument: closing(x), stack.enter_context(x).
@@ -459,6 +609,69 @@ def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
     return found
 
 
+def _self_attribute_types(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression | None]]:
+    """The declared type of each ``self.<attr>`` assignment in the methods of a class:
+    the annotation of the parameter assigned (``self._http = http`` with ``http:
+    Session``) or of the assignment itself (``self._http: Session = ...``); None for
+    any other value. Class-level annotations (``_http: Session``) count too. A
+    literal None assigned is left out (it is not an object that can wait)."""
+    found: dict[str, list[cst.BaseExpression | None]] = {}
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return found
+    for statement in cls.body.body:
+        for small in _small_statements(statement):
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                found.setdefault(small.target.value, []).append(small.annotation.annotation)
+            elif (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and not is_none(small.value)
+            ):
+                found.setdefault(small.targets[0].target.value, []).append(None)
+    for method in cls.body.body:
+        if not isinstance(method, cst.FunctionDef) or _is_staticmethod(method):
+            continue
+        params = method.params
+        positional = [*params.posonly_params, *params.params]
+        if not positional or not isinstance(method.body, cst.IndentedBlock):
+            continue
+        self_name = positional[0].name.value
+        annotated = {
+            p.name.value: p.annotation.annotation
+            for p in (*positional[1:], *params.kwonly_params)
+            if p.annotation is not None
+        }
+        for statement in _module_level_statements(method.body.body):
+            for small in _small_statements(statement):
+                if not isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                    continue
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                for target in targets:
+                    if not (
+                        isinstance(target, cst.Attribute)
+                        and isinstance(target.value, cst.Name)
+                        and target.value.value == self_name
+                    ):
+                        continue
+                    value = small.value
+                    if isinstance(small, cst.AnnAssign):
+                        declared: cst.BaseExpression | None = small.annotation.annotation
+                    elif isinstance(small, cst.Assign) and isinstance(value, cst.Name) and len(targets) == 1:
+                        declared = annotated.get(value.value)
+                    else:
+                        declared = None
+                    if value is not None and is_none(value) and declared is None:
+                        continue
+                    found.setdefault(target.attr.value, []).append(declared)
+            if isinstance(statement, cst.With):
+                for item in statement.items:
+                    target = item.asname.name if item.asname else None
+                    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == self_name:
+                        found.setdefault(target.attr.value, []).append(None)
+    return found
+
+
 _ENTER = {
     cst.FunctionDef: NameResolver._enter_function_or_class,
     cst.ClassDef: NameResolver._enter_function_or_class,
@@ -479,4 +692,5 @@ _LEAVE = {
     cst.AugAssign: NameResolver._leave_augassign,
     cst.WithItem: NameResolver._leave_withitem,
     cst.NamedExpr: NameResolver._leave_namedexpr,
+    cst.Call: NameResolver._leave_call,
 }

@@ -8,6 +8,7 @@ A covered call must pass its timeout: a keyword, a positional argument, a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,18 +18,25 @@ import libcst as cst
 from resilint.checks.common.arguments import source_of
 from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
 from resilint.checks.timeouts.callspec import (
+    DECLARED,
     CallSpec,
     argument,
     canonical,
     dsn_sets,
     has_argument,
+    is_false,
+    is_local_command,
     is_nonblocking,
     look_through,
     may_be_older,
+    mentions,
+    names_local_host,
     star_args_before,
     star_kwargs_may_carry,
+    string_text,
     written_callee,
 )
+from resilint.checks.timeouts.visible_calls import VisibleCalls
 from resilint.config.project import dependency_files, project_info
 from resilint.config.standards import Standard
 from resilint.engine.literals import is_none
@@ -39,6 +47,21 @@ from resilint.rule import Param
 if TYPE_CHECKING:
     from resilint.config.settings import Config
     from resilint.engine.context import FileContext
+
+
+_PRIVATE_DEF = re.compile(r"\bdef\s+_[A-Za-z0-9]")
+
+
+def _is_script(context: FileContext) -> bool:
+    """A standalone script: it starts with ``#!`` and no ``__init__.py`` makes its
+    folder a package (it is run, not imported by the service)."""
+    if context.file is None or not context.source.startswith("#!"):
+        return False
+    return not (context.file.parent / "__init__.py").exists()
+
+
+def _star_name(arg: cst.Arg) -> str:
+    return arg.value.value if isinstance(arg.value, cst.Name) else "kwargs"
 
 
 class CallRequiresKeyword(CallTracker):
@@ -57,7 +80,20 @@ class CallRequiresKeyword(CallTracker):
         "default": Param(str, required=False, default="", doc="what the library does without it"),
         "calls": Param(list, required=False, default=(), doc="call specs (tables), see resilint.checks.timeouts.callspec"),
         "aliases": Param(dict, required=False, default={}, doc="other spellings of a qualified-name prefix"),
+        "scripts": Param(
+            bool,
+            required=False,
+            default=True,
+            doc="report in standalone scripts too (a file that starts with #! outside any package)",
+        ),
     }
+
+    @classmethod
+    def related_files(cls, standard: Standard, config: Config, file: Path | None) -> Iterable[Path]:
+        """Whether a file is a standalone script depends on its folder's __init__.py."""
+        if file is not None and not standard.params.get("scripts", True):
+            return (file.parent / "__init__.py",)
+        return ()
 
     @classmethod
     def validate(cls, standard: Standard) -> None:
@@ -89,9 +125,25 @@ class CallRequiresKeyword(CallTracker):
         self.configured_methods = frozenset().union(*(c.methods for c in configured))
         self.configured_attributes = frozenset().union(*(c.attributes for c in configured))
         self.plain_arguments = frozenset().union(*(c.unless for c in configured))
+        self.timeout_keywords = frozenset().union(*(s.keywords for s in self.specs.specs if s.configured_by))
         self.global_default_set = False
         self.configured: set[int] = set()  # id() of constructing calls configured later
         self.pending: list[tuple[cst.Call, str, CallSpec, Constructed | None]] = []
+        self.previous: cst.SimpleStatementLine | None = None  # the statement line visited before this one
+        self.current: cst.SimpleStatementLine | None = None
+        self._visible: VisibleCalls | None = None
+        self.silent = not standard.params.get("scripts", True) and _is_script(context)
+        config = context.config
+        self.named = self.standard.code in (*(config.select or ()), *config.extend_select)
+
+    @classmethod
+    def sliceable_in(cls, text: str) -> bool:
+        """``**kwargs`` forwarded by a private function is judged from its call sites,
+        which may sit in any definition of the module: such a module is read whole."""
+        return cls.sliceable and not ("**" in text and _PRIVATE_DEF.search(text) is not None)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.previous, self.current = self.current, node
 
     def visit_Assign(self, node: cst.Assign) -> None:
         super().visit_Assign(node)
@@ -103,6 +155,8 @@ class CallRequiresKeyword(CallTracker):
                     self.configured.add(id(built.call))  # session.request = partial(session.request, timeout=5)
 
     def visit_Call(self, node: cst.Call) -> None:
+        if self.silent:
+            return
         self.note_mutation(node)
         if self.global_functions and self.names.call_name(node) in self.global_functions:
             arg = argument(node, ("timeout",), 0)
@@ -130,12 +184,25 @@ class CallRequiresKeyword(CallTracker):
 
     def verdict(self, node: cst.Call, spec: CallSpec, built: Constructed | None) -> str | None:
         """None when the call is compliant, else the message."""
+        if spec.opt_in and not self.named:
+            return None  # reported only when the code is selected by name
         if spec.when_argument and not has_argument(node, spec.when_argument):
             return None  # e.g. ftplib.FTP() without a host does not connect
-        if is_nonblocking(node, spec):
+        if is_nonblocking(node, spec) or self._nonblocking_keyword(node, spec):
+            return None
+        if built is DECLARED and (spec.object_keywords or spec.config):
+            return None  # declared, not built in sight: the pool or client may carry the timeout
+        if spec.fetches is not None and not self._fetches_url(node, spec):
+            return None
+        if spec.local_commands and self._local_command(node, spec, built):
+            return None
+        if spec.unless_after and self._right_after(node, spec):
             return None
         config_keys = spec.config.required if spec.config else ()
-        if star_kwargs_may_carry(self.names, node, (*spec.keywords, *config_keys), self.is_mutated):
+        keys = (*spec.keywords, *config_keys)
+        forwarded = self._forwarded_kwargs(node, keys)
+        checked = node.with_changes(args=[a for a in node.args if a not in forwarded]) if forwarded else node
+        if star_kwargs_may_carry(self.names, checked, keys, self.is_mutated):
             return None
         arg = argument(node, spec.keywords, spec.position)
         written = written_callee(self.context.module, node.func) + "()"
@@ -144,7 +211,7 @@ class CallRequiresKeyword(CallTracker):
         if star_args_before(node, spec.position):
             return None
         dsn = dsn_sets(self.names, node, spec)
-        if dsn:
+        if dsn or names_local_host(self.names, node, spec):
             return None
         if built is not None and spec.object_keywords and self._object_sets(built.call, spec):
             return None
@@ -153,7 +220,93 @@ class CallRequiresKeyword(CallTracker):
             older, version_note = self._version(spec.version)
             if not older:
                 return None
-        return self._message(written, spec, version_note, built, dsn)
+        message = self._message(written, spec, version_note, built, dsn)
+        if forwarded:
+            function = self.functions[-1].name.value
+            message += f" (**{_star_name(forwarded[0])} comes from {function}(), and no call of {function}() passes it)"
+        return message
+
+    # -- when a call does not wait, or its timeout comes from elsewhere --------------
+
+    @staticmethod
+    def _nonblocking_keyword(node: cst.Call, spec: CallSpec) -> bool:
+        """``psycopg2.connect(dsn, async_=True)``: a non-blocking connection."""
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in spec.nonblocking_keywords:
+                return not (is_false(arg.value) or is_none(arg.value))
+        return False
+
+    def _fetches_url(self, node: cst.Call, spec: CallSpec) -> bool:
+        """Whether the argument that may be a URL or a document visibly is a URL."""
+        assert spec.fetches is not None
+        arg = argument(node, spec.fetches[0], spec.fetches[1])
+        if arg is None:
+            return False
+        text = string_text(look_through(self.names, arg.value))
+        return text is not None and text.lower().startswith(("http://", "https://"))
+
+    def _local_command(self, node: cst.Call, spec: CallSpec, built: Constructed | None) -> bool:
+        """``subprocess.run(["git", "log", ...])``, ``Popen("free -m | awk ...", shell=True)``:
+        a listed local program (and subcommand); for a Popen method, its constructor's."""
+        call = built.call if built is not None and built is not DECLARED else node  # proc.communicate()
+        arg = argument(call, ("args",), 0)
+        if arg is None:
+            return False
+        return is_local_command(self.names, arg.value, spec.local_commands)
+
+    def _right_after(self, node: cst.Call, spec: CallSpec) -> bool:
+        """``p.terminate()`` (or kill/cancel) on the statement line before ``p.join()``
+        (or in the same line): the object was just told to stop."""
+        if not isinstance(node.func, cst.Attribute):
+            return False
+        receiver = node.func.value
+        for line in (self.current, self.previous):
+            if line is None:
+                continue
+            for small in line.body:
+                call = small.value if isinstance(small, cst.Expr) else None
+                if isinstance(call, cst.Await):
+                    call = call.expression
+                if (
+                    isinstance(call, cst.Call)
+                    and call is not node
+                    and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value in spec.unless_after
+                    and call.func.value.deep_equals(receiver)
+                ):
+                    return True
+        return False
+
+    def _forwarded_kwargs(self, node: cst.Call, keys: tuple[str, ...]) -> list[cst.Arg]:
+        """The ``**kw`` arguments that are the ``**kw`` parameter of the enclosing
+        function when every call of that function is visible and none can pass ``keys``:
+        a private (``_name``), undecorated module-level or nested function, never
+        referenced except by direct calls, whose body never names the keys."""
+        stars = [a for a in node.args if a.star == "**"]
+        if not stars or not self.functions or self.function_scopes[-1] == "class":
+            return []
+        function = self.functions[-1]
+        params = function.params
+        if not isinstance(params.star_kwarg, cst.Param):
+            return []
+        kwargs = params.star_kwarg.name.value
+        forwarded = [a for a in stars if isinstance(a.value, cst.Name) and a.value.value == kwargs]
+        if not forwarded:
+            return []
+        binding_scope = self.names.binding_scope(kwargs)
+        binding = self.names.lookup(kwargs)
+        if binding is None or binding.value is not None or binding_scope is None or binding_scope.kind != "function":
+            return []
+        name = function.name.value
+        if not name.startswith("_") or name.startswith("__") or function.decorators:
+            return []
+        if mentions(function.body, keys) or self.is_mutated(kwargs):
+            return []
+        if self._visible is None:
+            self._visible = VisibleCalls(self.context.module)
+        if not self._visible.only_called(name, function, keys):
+            return []
+        return forwarded
 
     def _message(
         self, written: str, spec: CallSpec, version_note: str, built: Constructed | None, dsn: bool | None
@@ -219,7 +372,8 @@ class CallRequiresKeyword(CallTracker):
             return
         adapter = argument(node, ("adapter",), 1)
         if adapter is not None:
-            traced = self.names.constructor(look_through(self.names, adapter.value))
-            if traced is not None and canonical(traced.qualname, self.specs.aliases) in self.plain_arguments:
-                return
+            traced = self.names.constructor(look_through(self.names, adapter.value), subclasses=True)
+            plain = traced is not None and canonical(traced.qualname, self.specs.aliases) in self.plain_arguments
+            if plain and (traced.through is None or not mentions(traced.through, self.timeout_keywords)):  # type: ignore[union-attr]
+                return  # the plain adapter, or a subclass of it that sets no timeout
         self.configured.add(id(built.call))

@@ -19,6 +19,7 @@ which version it is finite) live in the TOML, not here.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from resilint.checks.common.arguments import (
     positional_arg,
     star_args_before,
 )
-from resilint.engine.literals import string_literal
+from resilint.engine.literals import is_none, string_literal
 from resilint.engine.names import Constructed, NameResolver
 from resilint.errors import ConfigError
 
@@ -78,6 +79,26 @@ class CallSpec:
     global_default: frozenset[str] = frozenset()
     configured_by: Configured | None = None
     other_bounds: tuple[str, ...] = ()
+    # The call does not block when one of these keywords is given anything but a
+    # literal False/0/None (psycopg2.connect(..., async_=True)).
+    nonblocking_keywords: tuple[str, ...] = ()
+    # Also covers any method (and .future/.with_call) of an object whose constructor's
+    # first argument (or ``channel=``) was built by one of these (a gRPC channel).
+    built_with: frozenset[str] = frozenset()
+    # Commands that are local and quick: "free", "git log" (program, optional subcommand).
+    local_commands: tuple[tuple[str, str | None], ...] = ()
+    command_position: int | None = None  # where the command is (args=, position 0)
+    # Only when this argument is visibly a URL (feedparser.parse fetches URLs, parses text).
+    fetches: tuple[tuple[str, ...], int | None] | None = None
+    longer_than: float | None = None  # timeout-disabled: a literal timeout above this is reported too
+    unless_after: frozenset[str] = frozenset()  # not when the line before calls one of these on the receiver
+    local_hosts: tuple[str, ...] = ()  # not when the visible host / connection string names one of these
+    opt_in: bool = False  # reported only when the standard's code is selected by name
+
+    @property
+    def any_method(self) -> bool:
+        """Whether the spec covers methods whose names it does not list (built-with)."""
+        return bool(self.built_with)
 
     @property
     def last_names(self) -> frozenset[str]:
@@ -98,6 +119,11 @@ class SpecSet:
         func = call.func
         if isinstance(func, cst.Attribute):
             found = self.by_last.get(func.attr.value, ())
+            qualname = names.qualified_name(func)
+            if qualname is not None:  # redis.StrictRedis(...) is redis.Redis(...)
+                last = canonical(qualname, self.aliases).rsplit(".", 1)[-1]
+                if last != func.attr.value:
+                    found = found + tuple(s for s in self.by_last.get(last, ()) if s not in found)
             return found + self.wildcard if self.wildcard else found
         if isinstance(func, cst.Name):
             qualname = names.qualified_name(func)
@@ -114,6 +140,7 @@ class SpecSet:
             if spec.patterns is not None:
                 words |= {w for w in re.split(r"[*.]", spec.patterns.pattern.replace("\\", "")) if w.isidentifier()}
             words |= spec.methods
+            words |= import_triggers(spec.built_with)
         return {w for w in words if w}
 
 
@@ -122,7 +149,8 @@ class SpecSet:
 _SPEC_KEYS = {
     "targets", "methods", "keywords", "keyword", "position", "default", "object-keywords",
     "object-position", "when-argument", "nonblocking", "dsn", "config", "version",
-    "global-default", "configured-by", "other-bounds",
+    "global-default", "configured-by", "other-bounds", "nonblocking-keywords", "built-with",
+    "local-commands", "fetches", "longer-than", "unless-after", "local-hosts", "opt-in",
 }  # fmt: skip
 
 
@@ -139,7 +167,7 @@ def parse_specs(tables: Iterable[Mapping[str, Any]], aliases: Mapping[str, Any],
         specs,
         dict(aliases),
         {k: tuple(v) for k, v in by_last.items()},
-        tuple(s for s in specs if s.patterns is not None),
+        tuple(s for s in specs if s.patterns is not None or s.any_method),
     )
 
 
@@ -188,6 +216,16 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
     config = subtable("config", {"constructors", "required"})
     version = subtable("version", {"distribution", "finite-since"})
     configured = subtable("configured-by", {"methods", "attributes", "unless"})
+    fetches = subtable("fetches", {"keywords", "position"})
+    longer_than = table.get("longer-than")
+    if longer_than is not None and (not isinstance(longer_than, (int, float)) or isinstance(longer_than, bool)):
+        raise ConfigError(origin, f"{where}.longer-than", "expected a number of seconds")
+    local: list[tuple[str, str | None]] = []
+    for command in strings("local-commands"):
+        words = command.split()
+        if not 1 <= len(words) <= 2:
+            raise ConfigError(origin, f"{where}.local-commands", "expected 'program' or 'program subcommand'")
+        local.append((words[0], words[1] if len(words) == 2 else None))
     if version is not None and not (
         isinstance(version.get("distribution"), str) and isinstance(version.get("finite-since"), str)
     ):
@@ -226,7 +264,25 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         if configured
         else None,
         other_bounds=strings("other-bounds"),
+        nonblocking_keywords=strings("nonblocking-keywords"),
+        built_with=frozenset(strings("built-with")),
+        local_commands=tuple(local),
+        command_position=0 if local else None,
+        fetches=(strings("fetches.keywords", fetches.get("keywords", [])), index("fetches.position", fetches.get("position")))
+        if fetches
+        else None,
+        longer_than=float(longer_than) if longer_than is not None else None,
+        unless_after=frozenset(strings("unless-after")),
+        local_hosts=strings("local-hosts"),
+        opt_in=_flag(table, "opt-in", origin, where),
     )
+
+
+def _flag(table: Mapping[str, Any], key: str, origin: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(origin, f"{where}.{key}", "expected true or false")
+    return value
 
 
 def _wildcard(target: str) -> str:
@@ -250,10 +306,18 @@ def canonical(name: str, aliases: Mapping[str, str]) -> str:
     return name
 
 
+# The receiver's type is declared (an annotation), not constructed in sight: what it
+# was built with is unknown.
+DECLARED = Constructed("<declared>", cst.Call(func=cst.Name("declared")))
+
+
 def callee_names(names: NameResolver, call: cst.Call) -> list[tuple[str, Constructed | None]]:
     """How a call can be named: the imported function it invokes, and/or the method
     path from the nearest object whose constructor is visible (``s.get`` ->
-    ``requests.Session.get``; ``stub.Say.future`` -> ``pkg.GreeterStub.Say.future``)."""
+    ``requests.Session.get``; ``stub.Say.future`` -> ``pkg.GreeterStub.Say.future``)
+    or whose type is declared (``http: requests.Session``; paired with ``DECLARED``).
+    An object of a local subclass stands for its imported base for the methods the
+    subclass does not define itself (``class Writer(Thread)``, then ``w.join()``)."""
     found: list[tuple[str, Constructed | None]] = []
     direct = names.call_name(call)
     if direct is not None:
@@ -265,11 +329,38 @@ def callee_names(names: NameResolver, call: cst.Call) -> list[tuple[str, Constru
         node = node.value
         if isinstance(node, cst.Name) and names.qualified_name(node) is not None:
             break  # an imported module or class: already covered by the direct name
-        built = names.constructor(node)
+        built = names.constructor(node, subclasses=True)
         if built is not None:
-            found.append((f"{built.qualname}.{'.'.join(parts)}", built))
+            if built.through is None or parts[0] not in defined_methods(built.through):
+                found.append((f"{built.qualname}.{'.'.join(parts)}", built))
+            break
+        declared = names.declared_type(node)
+        if declared is not None:
+            found.append((f"{declared}.{'.'.join(parts)}", DECLARED))
             break
     return found
+
+
+def defined_methods(cls: cst.ClassDef) -> frozenset[str]:
+    """The names of the functions a class body defines."""
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return frozenset()
+    return frozenset(s.name.value for s in cls.body.body if isinstance(s, cst.FunctionDef))
+
+
+def mentions(node: cst.CSTNode, words: Iterable[str]) -> bool:
+    """Whether any name, attribute, parameter, keyword or string in ``node`` is one of
+    ``words`` (``kwargs["timeout"] = 5``, ``kwargs.setdefault("timeout", ...)``)."""
+    wanted = set(words)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value in wanted:
+            return True
+        if isinstance(current, cst.SimpleString) and string_literal(current) in wanted:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 def written_callee(module: cst.Module, func: cst.BaseExpression) -> str:
@@ -330,6 +421,66 @@ def look_through(names: NameResolver, node: cst.BaseExpression) -> cst.BaseExpre
             return node
         node = binding.value
     return node
+
+
+def local_constant(
+    names: NameResolver, node: cst.BaseExpression, function: cst.FunctionDef | None = None
+) -> cst.BaseExpression:
+    """What a local name stands for when the enclosing function assigns it exactly once,
+    a literal (``timeout = None`` then ``conn.connect(host, port, timeout)``); otherwise
+    the node itself. Parameters, globals and names assigned twice are not followed."""
+    if not isinstance(node, cst.Name):
+        return node
+    scope = names.binding_scope(node.value)
+    binding = names.lookup(node.value)
+    if scope is None or scope.kind != "function" or binding is None or binding.value is None:
+        return node
+    value = binding.value
+    if not (is_none(value) or isinstance(value, (cst.Integer, cst.Float))):
+        return node
+    if function is None or function.body is not scope.node or _assignments(scope.node, node.value) != 1:
+        return node
+    params = function.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg)
+    if any(isinstance(p, cst.Param) and p.name.value == node.value for p in every):
+        return node
+    return value
+
+
+def _assignments(body: cst.CSTNode | None, name: str) -> int:
+    """How many times a function body binds ``name`` (any binding form; a global or
+    nonlocal declaration counts as many)."""
+    if body is None:
+        return 0
+    count = 0
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if getattr(getattr(node, "name", None), "value", None) == name:
+                count += 1
+            continue  # their bodies bind their own names
+        if isinstance(node, (cst.Global, cst.Nonlocal)) and any(n.name.value == name for n in node.names):
+            return 2
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.Del)):
+            targets = [node.target]
+        elif isinstance(node, cst.AsName):
+            targets = [node.name]
+        for target in targets:
+            stack_targets = [target]
+            while stack_targets:
+                t = stack_targets.pop()
+                if isinstance(t, cst.Name) and t.value == name:
+                    count += 1
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    stack_targets.extend(e.value for e in t.elements)
+                elif isinstance(t, cst.StarredElement):
+                    stack_targets.append(t.value)
+        stack.extend(node.children)
+    return count
 
 
 def string_text(node: cst.BaseExpression) -> str | None:
@@ -393,6 +544,89 @@ def star_kwargs_may_carry(
                 return True
             continue
         return True
+    return False
+
+
+# -- local commands ------------------------------------------------------------------
+
+_SHELL_SEPARATOR = re.compile(r"\|\||&&|[|;&\n]")
+
+
+def is_local_command(
+    names: NameResolver, node: cst.BaseExpression, local: Sequence[tuple[str, str | None]]
+) -> bool:
+    """Whether a command (an argv list or tuple, or a shell string) runs only listed
+    local programs: ``["git", "--no-pager", "log", rev]``, ``[shutil.which("tesseract"),
+    "--list-langs"]``, ``"free -m | awk '{print $2}'"``. The program, and the subcommand
+    an entry names, must be literals; other arguments may be anything."""
+    value = look_through(names, node)
+    if isinstance(value, (cst.List, cst.Tuple)):
+        words: list[str | None] = []
+        for element in value.elements:
+            if isinstance(element, cst.StarredElement):
+                words.append(None)
+                continue
+            words.append(string_literal(element.value) if isinstance(element.value, cst.SimpleString) else _which(names, element.value))
+        return _local_argv(words, local)
+    text = string_literal(value) if isinstance(value, cst.SimpleString) else None
+    if text is None or "`" in text or "$(" in text:
+        return False
+    segments = [s.strip() for s in _SHELL_SEPARATOR.split(text)]
+    if not segments or not all(segments):
+        return False
+    for segment in segments:
+        try:
+            argv = shlex.split(segment)
+        except ValueError:
+            return False
+        if not _local_argv(list(argv), local):
+            return False
+    return True
+
+
+def _which(names: NameResolver, node: cst.BaseExpression) -> str | None:
+    """``shutil.which("tesseract")`` -> ``"tesseract"``."""
+    if isinstance(node, cst.Call) and names.call_name(node) == "shutil.which" and node.args:
+        return string_literal(node.args[0].value) if isinstance(node.args[0].value, cst.SimpleString) else None
+    return None
+
+
+def _local_argv(words: Sequence[str | None], local: Sequence[tuple[str, str | None]]) -> bool:
+    if not words or not words[0]:
+        return False
+    program = words[0].rsplit("/", 1)[-1]
+    subcommand: str | None = None
+    for word in words[1:]:
+        if word is None:
+            break  # a value we cannot see before the subcommand
+        if not word.startswith("-"):
+            subcommand = word
+            break
+    first = words[1] if len(words) > 1 else None
+    return any(
+        p == program and (s is None or s == subcommand or (s.startswith("-") and s == first)) for p, s in local
+    )
+
+
+def names_local_host(names: NameResolver, call: cst.Call, spec: CallSpec) -> bool:
+    """Whether the connection string or the ``host``/``server`` argument visibly names
+    a loopback host (``mongodb://app@127.0.0.1``, ``host="localhost"``)."""
+    if not spec.local_hosts:
+        return False
+    hosts = "|".join(re.escape(h) for h in spec.local_hosts)
+    texts = []
+    if spec.dsn is not None:
+        arg = argument(call, spec.dsn[0], spec.dsn[1])
+        if arg is not None:
+            texts.append(string_text(look_through(names, arg.value)))
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("host", "server"):
+            texts.append(string_text(look_through(names, arg.value)))
+    for text in texts:
+        if text is None:
+            continue
+        if re.fullmatch(rf"(?:{hosts})(?::\d+)?", text) or re.search(rf"(?:^|//|@|,)(?:{hosts})(?=[:/?,]|$)", text):
+            return True
     return False
 
 

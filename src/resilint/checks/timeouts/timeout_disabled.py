@@ -22,6 +22,7 @@ from resilint.checks.timeouts.callspec import (
     SpecSet,
     argument,
     is_nonblocking,
+    local_constant,
     written_callee,
 )
 from resilint.config.standards import Standard
@@ -38,6 +39,13 @@ def _is_disabled(node: cst.BaseExpression) -> bool:
     if is_none(node):
         return True
     return isinstance(node, cst.Tuple) and any(is_none(e.value) for e in node.elements)
+
+
+def _seconds(node: cst.BaseExpression) -> float | None:
+    """A literal number of seconds, or None."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return float(node.evaluated_value)
+    return None
 
 
 class TimeoutDisabled(CallTracker):
@@ -84,30 +92,43 @@ class TimeoutDisabled(CallTracker):
 
     def visit_Call(self, node: cst.Call) -> None:
         for specs in self.sets:
-            found = self.spec_for(specs, node)
-            if found is None:
-                continue
-            message = self._verdict(node, found[0], own=specs is self.own)
-            if message is not None:
-                self.report(node, message)
+            # Own specs may split one call's timeouts (connect_timeout, read_timeout): try each.
+            found = list(self.specs_for(specs, node)) if specs is self.own else [self.spec_for(specs, node)]
+            for match in found:
+                if match is None:
+                    continue
+                message = self._verdict(node, match[0], own=specs is self.own)
+                if message is not None:
+                    self.report(node, message)
+                    return
+            if found and found[0] is not None:
                 return
 
     def _verdict(self, node: cst.Call, spec: CallSpec, *, own: bool) -> str | None:
         if is_nonblocking(node, spec):
             return None
         arg = argument(node, spec.keywords, spec.position)
-        if arg is None or not _is_disabled(arg.value):
+        if arg is None:
+            return None
+        value = local_constant(self.names, arg.value, self.functions[-1] if self.functions else None)
+        too_long = spec.longer_than is not None and _seconds(value) is not None and _seconds(value) > spec.longer_than  # type: ignore[operator]
+        if not _is_disabled(value) and not too_long:
             return None
         if spec.other_bounds and self._bounded_elsewhere(node, spec, arg):
             return None
         written = written_callee(self.context.module, node.func) + "()"
+        shown = source_of(self.context.module, arg.value, 30)
+        if value is not arg.value:
+            shown += f" (= {source_of(self.context.module, value, 20)})"
         if arg.keyword is not None:
-            passed = f"{arg.keyword.value}={source_of(self.context.module, arg.value, 30)}"
+            passed = f"{arg.keyword.value}={shown}"
         else:
-            passed = f"{source_of(self.context.module, arg.value, 30)} as its timeout"
-        if spec.other_bounds:
+            passed = f"{shown} as its timeout"
+        if too_long:
+            text = f"{written} passes {passed}, longer than {spec.longer_than:g} s: a stuck call holds the caller that long"
+        elif spec.other_bounds:
             text = f"{written} passes {passed} and no other bound: it never times out"
-        elif is_none(arg.value):
+        elif is_none(value):
             text = f"{written} passes {passed}, which disables the timeout: it can wait forever"
         else:
             text = f"{written} passes {passed}: the phase given None waits forever"
