@@ -144,3 +144,12 @@ def test_the_prefilter_sees_every_spelling_of_an_inert_broad_handler() -> None:
         whole = Engine(Config(root=Path(__file__).parent, select=("REL601",)), prefilter=False).check_source(source, "app.py")
         assert [(f.span.line, f.span.column) for f in prefiltered.findings] == expected, source
         assert prefiltered == whole, source
+
+
+def test_opt_in_reported_only_when_selected_by_name() -> None:
+    source = "try:\n    work()\nexcept Exception:\n    pass\nwork()\n"
+    root = Path(__file__).parent
+    assert [f.code for f in Engine(Config(root=root)).check_source(source, "app.py").findings] == []
+    assert [f.code for f in Engine(Config(root=root, select=("REL6",))).check_source(source, "app.py").findings] == []
+    named = Engine(Config(root=root, extend_select=("REL601",))).check_source(source, "app.py")
+    assert [(f.code, f.span.line) for f in named.findings] == [("REL601", 3)]

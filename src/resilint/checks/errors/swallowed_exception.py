@@ -49,6 +49,10 @@ class SwallowedException(Rule):
             list, required=False, default=[],
             doc="comment prefixes that do not explain a swallow (to-do markers, tool directives); case-insensitive",
         ),
+        "opt-in": Param(
+            bool, required=False, default=False,
+            doc="report only when the standard's code is selected by name (select / extend-select)",
+        ),
         "reporting": Param(
             list, required=False, default=[],
             doc="qualified-name prefixes of calls that report an error (logging, error trackers), "
@@ -72,7 +76,10 @@ class SwallowedException(Rule):
         self._tries: list[cst.Try | cst.TryStar] = []  # enclosing try statements
         self._handlers: list[Handler] = []  # enclosing except handlers (innermost last)
         self._blocks: list[Sequence[cst.CSTNode]] = []  # enclosing statement blocks
-        self._compounds: list[cst.CSTNode] = []  # enclosing if/for/while/with statements
+        config = context.config
+        named = standard.code in (*(config.select or ()), *config.extend_select)
+        self.silent = bool(self.param("opt-in")) and not named
+        self._compounds: list[cst.CSTNode] = []  # enclosing if/with statements (a loop breaks the climb)
 
     # -- context -------------------------------------------------------------------
 
@@ -92,18 +99,6 @@ class SwallowedException(Rule):
         self._compounds.append(node)
 
     def leave_If(self, node: cst.If) -> None:
-        self._compounds.pop()
-
-    def visit_For(self, node: cst.For) -> None:
-        self._compounds.append(node)
-
-    def leave_For(self, node: cst.For) -> None:
-        self._compounds.pop()
-
-    def visit_While(self, node: cst.While) -> None:
-        self._compounds.append(node)
-
-    def leave_While(self, node: cst.While) -> None:
         self._compounds.pop()
 
     def visit_With(self, node: cst.With) -> None:
@@ -147,7 +142,7 @@ class SwallowedException(Rule):
     # -- the check -----------------------------------------------------------------
 
     def _check(self, node: Handler) -> None:
-        if not _inert(node.body):
+        if self.silent or not _inert(node.body):
             return
         if node.type is None:
             if not self.param("bare") or self._deliberate(node):
@@ -178,8 +173,9 @@ class SwallowedException(Rule):
         return _refines_fallback(statement, block) or _returns_after(statement, block)
 
     def _comments_above_enclosing(self, statement: cst.CSTNode) -> Iterator[str]:
-        """A try that opens its block (``if settings.DEBUG:`` / ``try:``) is explained by the
-        comments above that block's statement too, and so on upwards."""
+        """A try that opens the block of an ``if`` or ``with`` (``if settings.DEBUG:``) is
+        explained by the comments above that statement too, and so on upwards. A loop
+        stops the climb: a comment above a loop says what the loop does."""
         first = statement
         for owner in reversed(self._compounds):
             body = owner.body  # type: ignore[attr-defined]
