@@ -50,7 +50,7 @@ def test_json_contract(tmp_path: Path) -> None:
     write(tmp_path, "svc/client.py", "import requests as rq\n\ndef f(u):\n    return rq.get(u)\n")
     run = run_resilint("check", "--format", "json", cwd=tmp_path)
     report = run.json()
-    assert set(report) == {"tool", "findings", "errors", "summary"}
+    assert set(report) == {"tool", "findings", "errors", "warnings", "summary"}
     assert report["tool"]["name"] == "resilint"
     (finding,) = report["findings"]
     assert finding == {

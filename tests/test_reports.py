@@ -174,7 +174,7 @@ def test_gitlab_code_quality(repo: Path) -> None:
 def test_unknown_format_lists_the_new_ones(repo: Path) -> None:
     run = run_resilint("check", "--format", "xml", ".", cwd=repo)
     assert run.returncode == 2
-    assert "github, gitlab, json, sarif, text" in run.stderr
+    assert "github, gitlab, json, markdown, sarif, text" in run.stderr
 
 
 def test_git_root_is_found_from_a_subfolder(repo: Path) -> None:

@@ -118,6 +118,19 @@ class FileResult:
 
 
 @dataclass(frozen=True)
+class ChangedFile:
+    """One file of a ``--diff``/``--staged`` run, for a review summary: how much of
+    its change is AI-assisted, and the suppressions on those lines."""
+
+    path: str
+    changed: int  # changed lines checked
+    ai_lines: tuple[int, ...] = ()  # the changed lines that are AI-assisted
+    tier: str | None = None  # the critical tier ([[tool.resilint.tiers]]) the file is in
+    evidence: tuple[str, ...] = ()  # the distinct AI evidence of those lines
+    ai_suppressions: tuple[tuple[int, str, str], ...] = ()  # (line, comment, reason) on AI-assisted changed lines
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of a run over many files."""
 
@@ -129,6 +142,7 @@ class Report:
     # Conditions that make the result less complete without being errors (a shallow
     # clone hides AI provenance): shown in every format, never change the exit status.
     warnings: tuple[str, ...] = field(default=())
+    changes: tuple[ChangedFile, ...] = field(default=())  # --diff/--staged with a review summary (--format markdown)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

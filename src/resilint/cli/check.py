@@ -29,6 +29,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     diff_mode = args.diff is not None or args.staged
     if args.diff is not None and args.staged:
         raise ResilintError("--diff and --staged cannot be combined: --staged already compares the index with HEAD")
+    if getattr(args, "commit_msg_file", None) is not None and not args.staged:
+        raise ResilintError("--commit-msg-file needs --staged: it judges the change being committed")
     if args.fix or args.fix_diff:
         raise ResilintError("--fix and --fix-diff are not available yet: no standard has an autofix")
     if args.diff and not args.staged and _path_not_revision(args.diff):
@@ -44,6 +46,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise ResilintError("--prune-baseline and --write-baseline cannot be combined: writing replaces the file")
     stdin_path = Path(args.stdin_filename) if args.stdin_filename else None
     paths = [stdin_path] if use_stdin and stdin_path else ([] if use_stdin else [Path(p) for p in raw_paths])
+    if getattr(args, "commit_msg_file", None) is not None:
+        from resilint.provenance.commit import take_message_file
+
+        paths, args.commit_msg_file = take_message_file(args, paths)
     config = run_config(args, paths)
     if args.prune_baseline and config.baseline is None:
         raise ResilintError("--prune-baseline needs a baseline (--baseline FILE or baseline in [tool.resilint])")
@@ -66,12 +72,25 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = linter.engine.check_source(sys.stdin.buffer.read(), shown, file=file)
         report = linter.report([result], baseline=False)
     elif diff_mode:
-        from resilint.engine.diff import collect
+        from resilint.engine.diff import collect, pre_commit_range
 
-        changes = collect(_common_parent(paths), args.diff, staged=args.staged)
+        commits = pre_commit_range() if args.staged else None
+        if args.commit_msg_file:
+            from resilint.provenance.commit import declare_pending_commit
+
+            declare_pending_commit(Path(args.commit_msg_file), config)
+        changes = collect(_common_parent(paths), args.diff, staged=args.staged, commits=commits)
         report = linter.check_changes(paths, changes, jobs=args.jobs, force_exclude=args.force_exclude, baseline=False)
+        if args.format == "markdown":
+            from resilint.report.markdown import summarize_changes
+
+            report = summarize_changes(linter, report, paths, changes, force_exclude=args.force_exclude)
     else:
         report = linter.check_paths(paths, jobs=args.jobs, force_exclude=args.force_exclude, baseline=False)
+    if not use_stdin and config.git_provenance and config.ai.git and not config.force_ai:
+        from resilint.provenance.git import warnings_for
+
+        report = dataclasses.replace(report, warnings=(*report.warnings, *warnings_for(paths or [Path.cwd()])))
     if args.write_baseline is not None:
         return _write_baseline(args.write_baseline, report)
     report, matched = linter.baseline_result(report)
@@ -243,6 +262,8 @@ def _emit(report: Report, args: argparse.Namespace, reporter_class: type[Reporte
         reporter = reporter_class(color=_use_color(out), ruleset=ruleset)
         if args.quiet and args.format == "text":
             _render_quiet(report, reporter, out)
+            for warning in report.warnings:
+                print(f"resilint: warning: {warning}", file=sys.stderr)
         else:
             reporter.render(report, out)
     for error in report.errors:
@@ -250,9 +271,9 @@ def _emit(report: Report, args: argparse.Namespace, reporter_class: type[Reporte
 
 
 def _summary(report: Report) -> str:
-    from resilint.report.text import summary_line
+    from resilint.report.text import summary_line, warning_lines
 
-    return "".join(f"{note}\n" for note in report.notes) + summary_line(report) + "\n"
+    return "".join(f"{note}\n" for note in report.notes) + warning_lines(report) + summary_line(report) + "\n"
 
 
 def _write(text: str, output: Path | None) -> None:

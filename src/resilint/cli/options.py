@@ -127,13 +127,21 @@ def _check_options(check: argparse.ArgumentParser) -> None:
     add("--stdin-filename", metavar="PATH", help="the path stdin stands for")
     add("--diff", nargs="?", const="", default=None, metavar="REF", help="only lines changed vs REF")
     add("--staged", action="store_true", help="only lines changed in the index")
+    add(
+        "--commit-msg-file",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FILE",
+        help="with --staged: judge the staged change at AI severity when this commit message names an agent (no FILE: the last PATH is the message, as pre-commit's commit-msg stage passes it)",
+    )
     add("--ai-assisted", action="store_true", help="treat every checked line as AI-assisted")
     add("--ai-path", action="append", default=[], metavar="GLOB", help="treat matching files as AI-assisted")
     add("--no-git-provenance", action="store_true", help="do not read git history for provenance")
     add("--select", type=_codes, metavar="CODES", help="only these codes or prefixes (comma-separated; replaces the configured selection)")
     add("--extend-select", type=_codes, default=[], metavar="CODES", help="these codes or prefixes too")
     add("--ignore", type=_codes, default=[], metavar="CODES", help="skip these codes or prefixes (adds to the configured ones)")
-    add("--format", default="text", metavar="FORMAT", help="text, full (with code frames), json, sarif, github, gitlab")
+    add("--format", default="text", metavar="FORMAT", help="text, full (with code frames), json, sarif, github, gitlab, markdown")
     add("--output", type=Path, metavar="FILE", help="write the report to FILE")
     add("--statistics", action="store_true", help="print a count per code instead of the findings")
     add("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")

@@ -12,7 +12,10 @@ lines of its new version that were added or modified. Details that matter:
   mode, diffed through a scratch copy of the index); deleted files count
   nothing.
 - ``--staged`` diffs the index against HEAD and reads the staged blobs (the
-  content pre-commit will commit), not the working tree.
+  content pre-commit will commit), not the working tree. Run by pre-commit with
+  ``PRE_COMMIT_FROM_REF``/``PRE_COMMIT_TO_REF`` set (``pre-commit run
+  --from-ref A --to-ref B``, pre-push), it checks that range instead: the
+  merge-base of A and B against B, reading B's blobs (:func:`pre_commit_range`).
 - The default REF is the merge-base with the branch's upstream, else with
   ``origin/HEAD``, else ``HEAD``; with no commit at all, the empty tree.
 
@@ -70,7 +73,8 @@ class ChangeSet:
     lines: Mapping[Path, frozenset[int]]  # 1-based changed lines, files with at least one
     against: str  # what was compared, for people: "origin/main (a1b2c3d)"
     staged: bool = False
-    blobs: Mapping[Path, str] = field(default_factory=dict)  # --staged: the staged blob of each file
+    blobs: Mapping[Path, str] = field(default_factory=dict)  # --staged / a range: the blob of each file to check
+    target: str = ""  # a range's last commit (its blobs are checked), else ""
 
 
 # A long diff of a large repository; a hung git must still not hang the run.
@@ -136,7 +140,7 @@ def is_revision(start: Path, ref: str) -> bool:
         git = open_repository(start)
     except ResilintError:
         return False
-    name = ref[:-3] if ref.endswith("...") else ref
+    name = ref.removesuffix("...")
     return not name.startswith("-") and git.text("rev-parse", "--verify", "--quiet", f"{name}^{{tree}}") is not None
 
 
@@ -194,10 +198,40 @@ def _diff_args(*extra: str) -> list[str]:
     ]
 
 
-def collect(start: Path, ref: str | None = None, *, staged: bool = False, pathspecs: Sequence[str] = PYTHON_PATHSPECS) -> ChangeSet:
+def pre_commit_range() -> tuple[str, str] | None:
+    """``(from, to)`` when pre-commit runs a hook over a range of commits
+    (``PRE_COMMIT_FROM_REF``/``PRE_COMMIT_TO_REF``: ``--from-ref/--to-ref``, pre-push)."""
+    first, last = os.environ.get("PRE_COMMIT_FROM_REF", "").strip(), os.environ.get("PRE_COMMIT_TO_REF", "").strip()
+    return (first, last) if first and last else None
+
+
+def collect(
+    start: Path,
+    ref: str | None = None,
+    *,
+    staged: bool = False,
+    pathspecs: Sequence[str] = PYTHON_PATHSPECS,
+    commits: tuple[str, str] | None = None,
+) -> ChangeSet:
     """The changes in the work tree holding ``start``: vs ``ref`` (or the default
-    base), or, with ``staged``, in the index vs HEAD."""
+    base), or, with ``staged``, in the index vs HEAD, or, with ``commits=(A, B)``,
+    in B vs the merge-base of A and B (as ``git diff A...B``; B's blobs are read)."""
     git = open_repository(start)
+    if commits is not None:
+        first, last = commits
+        target = _commit(git, last)
+        if target is None:
+            raise ResilintError(f"PRE_COMMIT_TO_REF: unknown git revision {last!r}")
+        base, against = resolve_base(git, f"{first}...") if _commit(git, first) else (None, "")
+        if base is None:
+            raise ResilintError(f"PRE_COMMIT_FROM_REF: unknown git revision {first!r}")
+        base = git.text("merge-base", first, target) or base
+        patch = git.out(*_diff_args(base, target, "--", *pathspecs))
+        parsed = parse_patch(patch)
+        lines = {git.cwd / path: frozenset(changed) for path, (changed, _blob) in parsed.items() if changed}
+        blobs = {git.cwd / path: blob for path, (changed, blob) in parsed.items() if changed and blob}
+        against = f"{first} ({_short(git, base)}) to {last} ({_short(git, target)})"
+        return ChangeSet(top=git.cwd, lines=lines, against=against, staged=True, blobs=blobs, target=target)
     if staged:
         head = _commit(git, "HEAD")
         base, against = (head, f"HEAD ({_short(git, head)})") if head else (_empty_tree(git), "an empty tree (no commits yet)")
@@ -284,7 +318,7 @@ def parse_patch(patch: bytes) -> dict[str, tuple[set[int], str | None]]:
             else:
                 name = _path(target)
                 current = set()
-                result[name[2:] if name.startswith("b/") else name] = (current, blob)
+                result[name.removeprefix("b/")] = (current, blob)
         elif plain.startswith(b"@@ "):
             match = _HUNK.match(plain)
             if match is None:
@@ -381,6 +415,6 @@ def check_changes(
         results = linter.check_files(files, jobs=jobs, changed=changes.lines)
     report = linter.report(results, errors, baseline=False)
     count = sum(len(changes.lines[f]) for f in files)
-    kind = "staged" if changes.staged else "changed"
+    kind = "staged" if changes.staged and not changes.target else "changed"
     note = f"checked {plural(count, f'{kind} line')} in {plural(len(files), 'file')} against {changes.against}"
     return dataclasses.replace(report, notes=(*report.notes, note))

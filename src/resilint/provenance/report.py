@@ -69,7 +69,7 @@ def summarize(file: Path, config: Config, sources: tuple[object, ...]) -> FileSu
         return FileSummary(shown, error=f"cannot read: {exc.strerror or type(exc).__name__}")
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return FileSummary(shown, error=f"cannot decode: {exc}")
-    text = text[1:] if text.startswith("\ufeff") else text
+    text = text.removeprefix("\ufeff")
     count = len(text.splitlines())
     lines = LineProvenance(sources, SourceFile(shown, file, relative_to_root(file, config.root), text, config))  # type: ignore[arg-type]
     summary = FileSummary(shown, count)
@@ -97,7 +97,22 @@ def collect(paths: Sequence[Path], config: Config) -> tuple[list[FileSummary], l
     return summaries, list(found.errors)
 
 
-def to_dict(summaries: Sequence[FileSummary], errors: Sequence[tuple[str, str]], config: Config, with_lines: bool) -> dict[str, Any]:
+def warnings(paths: Sequence[Path], config: Config) -> list[str]:
+    """What makes the answer incomplete (a shallow clone, grafts, failed blames)."""
+    if not (config.git_provenance and config.ai.git) or config.force_ai:
+        return []
+    from resilint.provenance.git import warnings_for
+
+    return warnings_for(paths or [Path(".")])
+
+
+def to_dict(
+    summaries: Sequence[FileSummary],
+    errors: Sequence[tuple[str, str]],
+    config: Config,
+    with_lines: bool,
+    notices: Sequence[str] = (),
+) -> dict[str, Any]:
     files = []
     for s in summaries:
         if s.error is not None:
@@ -129,6 +144,7 @@ def to_dict(summaries: Sequence[FileSummary], errors: Sequence[tuple[str, str]],
         "min_confidence": config.ai.min_confidence,
         "files": files,
         "errors": all_errors,
+        "warnings": list(notices),
         "summary": {
             "files": len(files),
             "lines": sum(f["lines"] for f in files),
@@ -151,6 +167,8 @@ def render_text(data: dict[str, Any], out: IO[str], with_lines: bool) -> None:
             where = str(r["start"]) if r["start"] == r["end"] else f"{r['start']}-{r['end']}"
             note = "" if r["counted"] else f"  [{r['confidence']}: below min-confidence, not counted]"
             out.write(f"  {where:>9}  {r['signal']:<12} {r['detail']}{note}\n")
+    for warning in data.get("warnings", []):
+        out.write(f"warning: {warning}\n")
     total = data["summary"]
     share = f" ({100 * total['ai_lines'] / total['lines']:.0f}%)" if total["lines"] and total["ai_lines"] else ""
     out.write(
@@ -161,7 +179,7 @@ def render_text(data: dict[str, Any], out: IO[str], with_lines: bool) -> None:
 
 def run(paths: Sequence[Path], config: Config, *, fmt: str, with_lines: bool, out: IO[str]) -> dict[str, Any]:
     summaries, errors = collect(paths, config)
-    data = to_dict(summaries, errors, config, with_lines)
+    data = to_dict(summaries, errors, config, with_lines, warnings(paths, config))
     if fmt == "json":
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")

@@ -29,6 +29,7 @@ def _builtin() -> dict[str, type[Reporter]]:
     from resilint.report.github import GithubReporter
     from resilint.report.gitlab import GitlabReporter
     from resilint.report.json import JsonReporter
+    from resilint.report.markdown import MarkdownReporter
     from resilint.report.sarif import SarifReporter
     from resilint.report.text import TextReporter
 
@@ -39,6 +40,7 @@ def _builtin() -> dict[str, type[Reporter]]:
         "sarif": SarifReporter,
         "github": GithubReporter,
         "gitlab": GitlabReporter,
+        "markdown": MarkdownReporter,
     }
 
 

@@ -1,4 +1,6 @@
-"""The JSON contract (a contract: see README, "Using it"): one object with tool, findings, errors, summary."""
+"""The JSON contract (a contract: see README, "Using it"): one object with tool,
+findings, errors, warnings (conditions that make the result incomplete, such as a
+shallow clone; they never change the exit status), summary."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "tool": {"name": "resilint", "version": __version__},
         "findings": [finding_to_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
+        "warnings": list(report.warnings),
         "summary": {
             "files": report.files,
             "findings": len(report.findings),

@@ -6,7 +6,8 @@ tags); each result names its rule, carries the *effective* level, a
 repository-relative ``artifactLocation.uri`` (against ``%SRCROOT%``), a
 1-based region, a stable ``partialFingerprints`` entry and, on AI-assisted
 lines, the evidence in ``properties``. Files that could not be checked are
-``toolExecutionNotifications``.
+``toolExecutionNotifications`` of level ``error``; what makes the result
+incomplete (a shallow clone hides provenance) are ``warning`` notifications.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class SarifReporter(Reporter):
             }
             for error in report.errors
         ]
+        notifications += [{"level": "warning", "message": {"text": warning}} for warning in report.warnings]
         return {
             "$schema": SCHEMA,
             "version": "2.1.0",

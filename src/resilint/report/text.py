@@ -28,7 +28,14 @@ class TextReporter(Reporter):
             out.write(f"{f.path}:{f.line}:{f.column}: {code} [{severity}] {f.message} ({f.name})\n")
         for note in report.notes:
             out.write(f"{note}\n")
+        out.write(warning_lines(report))
         out.write(summary_line(report) + "\n")
+
+
+def warning_lines(report: Report) -> str:
+    """What makes the result incomplete (a shallow clone hides provenance), one
+    ``warning:`` line each, before the summary; the exit status does not change."""
+    return "".join(f"warning: {warning}\n" for warning in report.warnings)
 
 
 def summary_line(report: Report) -> str:
