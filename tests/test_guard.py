@@ -7,6 +7,7 @@ these tests fail if a threshold is raised past what libcst survives.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -117,34 +118,37 @@ def test_cpython_nesting_limit_is_a_syntax_error(name: str) -> None:
         compile(SYNTAX[name], "<t>", "exec")
 
 
-PROBE = "import libcst, sys, time; s = sys.stdin.read(); t = time.perf_counter(); libcst.parse_module(s); print(time.perf_counter() - t)"
+PROBE = r"""
+import json, sys, time
+import libcst
+texts = json.load(sys.stdin)
+reference = "".join(f"def f{i}(a, b=None):\n    return g(a, [b, {i}], key='v') + h.x(a)\n" for i in range(1000))
+t = time.perf_counter()
+libcst.parse_module(reference)
+print("reference", time.perf_counter() - t, sep="\n", flush=True)
+for name, text in texts.items():
+    print(name, flush=True)  # a crash names the shape it died on
+    t = time.perf_counter()
+    libcst.parse_module(text)
+    print(time.perf_counter() - t, flush=True)
+"""
 
 
 def test_near_misses_are_accepted_and_libcst_parses_them_quickly() -> None:
+    """Every accepted near miss parses in one libcst process (a segfault fails the
+    test naming the shape), each within 15x the time of an ordinary 2,000-line
+    module parsed by the same process (~0.15 s idle here, so ~2 s; relative, so a
+    loaded machine does not fail it)."""
     for name, text in NEAR_MISS.items():
         assert assess(text) is None, name
-    # all in one interpreter per text, two at a time: each must succeed in < 2 s
-    procs = []
-    for name, text in NEAR_MISS.items():
-        p = subprocess.Popen([sys.executable, "-c", PROBE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        p.stdin.write(text)
-        p.stdin.close()
-        procs.append((name, p))
-        if len(procs) >= 2:
-            _finish(*procs.pop(0))
-    for item in procs:
-        _finish(*item)
-
-
-def _finish(name: str, p: subprocess.Popen) -> None:
-    try:
-        p.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        pytest.fail(f"{name}: libcst took more than 20 s")
-    assert p.returncode == 0, (name, p.returncode, p.stderr.read()[-300:])
-    secs = float(p.stdout.read())
-    assert secs < 2.0, (name, secs)
+    run = subprocess.run([sys.executable, "-c", PROBE], input=json.dumps(NEAR_MISS), capture_output=True, text=True, timeout=120, check=False)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, (f"libcst died on {lines[-1] if lines else '?'}", run.returncode, run.stderr[-300:])
+    times = dict(zip(lines[::2], map(float, lines[1::2])))
+    reference = times.pop("reference")
+    assert sorted(times) == sorted(NEAR_MISS)
+    slow = {name: round(secs / reference, 1) for name, secs in times.items() if secs > 15 * reference}
+    assert not slow, (reference, slow)
 
 
 def test_one_past_each_limit_is_refused() -> None:

@@ -206,3 +206,108 @@ async def test_a_burst_of_changes_publishes_only_the_latest(client: LanguageClie
         replace_all(client, uri, FIXED if version < 11 else BAD + "# v11\n", version)
     (diagnostic,) = await diagnostics_for(client, uri)
     assert diagnostic.code == "REL101"
+
+
+# -- the checker process dies or hangs (issue: nothing a user feeds it takes the run down) --------
+
+# a trigger and enough list elements that libcst needs seconds: the check is still running when killed
+SLOW = "import requests\nrequests.get(u)\n" + "".join(f"x{i} = [{', '.join(['1'] * 2_000)}]\n" for i in range(40))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _checker_pids(client: LanguageClient) -> list[int]:
+    """The worker processes of the server: children of its forkserver (or spawn children)."""
+    server = client._server.pid  # type: ignore[attr-defined]
+    pids = []
+    for child in _children(server):
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        if b"resource_tracker" in cmdline:
+            continue
+        if b"forkserver" in cmdline:
+            pids.extend(_children(child))
+        else:
+            pids.append(child)
+    return pids
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the checker process through /proc")
+async def test_a_dead_checker_is_restarted_whatever_was_cancelled(client: LanguageClient, tmp_path: Path) -> None:
+    """The fuzzing report's reproducer 3, with a real crash: the worker is killed by
+    SIGSEGV while it checks; a newer edit arrives within 0.3 s, then a valid one.
+    The valid one gets its diagnostics, the user is told once."""
+    import os
+    import signal
+
+    uri = open_document(client, tmp_path / "client.py", BAD)
+    assert [d.code for d in await diagnostics_for(client, uri)] == ["REL101"]
+    replace_all(client, uri, SLOW, 2)
+    await asyncio.sleep(0.6)  # the debounce (50 ms) passed: the worker is parsing SLOW
+    (worker,) = _checker_pids(client)
+    os.kill(worker, signal.SIGSEGV)
+    await asyncio.sleep(0.1)
+    replace_all(client, uri, SLOW + "# v3\n", 3)  # within 0.3 s of the crash; cancels nothing that matters
+    await asyncio.sleep(0.2)
+    replace_all(client, uri, BAD + "# v4\n", 4)
+    diagnostics = await diagnostics_for(client, uri)
+    if [d.code for d in diagnostics] == ["REL003"]:  # published for version 2 if it was still current when the worker died
+        assert diagnostics[0].message.startswith("not analysed: the parser crashed (signal 11: SIGSEGV)")
+        diagnostics = await diagnostics_for(client, uri)
+    assert [d.code for d in diagnostics] == ["REL101"]
+    crashes = [m for m in client.messages if "checker process failed" in m.message]
+    assert [m.message for m in crashes] == ["resilint: the checker process failed (the parser crashed (signal 11: SIGSEGV)); it was restarted"]
+    assert crashes[0].type == types.MessageType.Warning
+    # the restarted worker keeps answering
+    replace_all(client, uri, FIXED, 5)
+    assert await diagnostics_for(client, uri) == []
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[resilint_executable(), "lsp"]))
+async def tight_client(lsp_client: LanguageClient, tmp_path: Path):
+    """A server whose per-file time budget is 1 s (initializationOptions fileTimeout)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=tmp_path.as_uri(), initialization_options={"debounceMs": 50, "fileTimeout": 1})
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_check_past_the_time_budget_is_rel003_and_the_next_edit_is_checked(tight_client: LanguageClient, tmp_path: Path) -> None:
+    client = tight_client
+    uri = open_document(client, tmp_path / "slow.py", SLOW)
+    (diagnostic,) = await diagnostics_for(client, uri)
+    assert diagnostic.code == "REL003" and diagnostic.severity == types.DiagnosticSeverity.Warning
+    assert diagnostic.message.startswith("not analysed: timed out after 1 s; if the file is generated, exclude it")
+    assert [m.message for m in client.messages] == ["resilint: the checker process failed (timed out after 1 s); it was restarted"]
+    replace_all(client, uri, BAD, 2)
+    assert [d.code for d in await diagnostics_for(client, uri)] == ["REL101"]
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_of_untouched_definitions_survive_a_syntax_error(client: LanguageClient, tmp_path: Path) -> None:
+    """Issue "adopt it ...": while a line has a syntax error, the last diagnostics of
+    the definitions the edit did not touch stay, moved with their text and marked."""
+    good = "import requests\n\n\ndef one(u):\n    return requests.get(u)\n\n\ndef two(u):\n    return requests.post(u)\n"
+    uri = open_document(client, tmp_path / "client.py", good)
+    assert [(d.code, d.range.start.line) for d in await diagnostics_for(client, uri)] == [("REL101", 4), ("REL101", 8)]
+    broken = good.replace("def one(u):", "x = 1\n\ndef one(u:")  # one() is edited (and broken); two() moves down 2 lines
+    replace_all(client, uri, broken, 2)
+    diagnostics = await diagnostics_for(client, uri)
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("REL001", 5), ("REL101", 10)]
+    assert diagnostics[1].message.endswith("[from the last good parse] (http-call-without-timeout)")
+    replace_all(client, uri, good, 3)
+    assert [(d.code, d.range.start.line, d.message.count("last good")) for d in await diagnostics_for(client, uri)] == [("REL101", 4, 0), ("REL101", 8, 0)]

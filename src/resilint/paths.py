@@ -92,5 +92,5 @@ def relative_to_root(path: Path, root: Path) -> str | None:
     """``path`` relative to ``root`` as posix, or None when outside it."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return None

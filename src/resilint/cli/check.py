@@ -157,8 +157,15 @@ def _check_codes(codes: Iterable[str], known: Iterable[str], option: str) -> Non
 
 
 def _common_parent(paths: Sequence[Path]) -> Path:
-    resolved = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    resolved = [_resolved(p) if p.is_dir() else _resolved(p).parent for p in paths]
     return Path(os.path.commonpath([str(p) for p in resolved])) if resolved else Path.cwd()
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: discovery reports it; place it where it is
+        return Path(os.path.abspath(path))
 
 
 def _path_not_revision(ref: str) -> bool:

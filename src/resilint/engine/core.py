@@ -16,6 +16,7 @@ The engine knows no rule code: it reports engine events
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -60,6 +61,9 @@ class NeedsIsolation(Exception):
         super().__init__(f"estimated parse time {estimate:.1f} s")
         self.estimate = estimate
 
+
+# An unparsed file larger than this is not tokenized for its comments (see _unparsed_view).
+UNPARSED_COMMENTS_MAX_CHARS = 100_000
 
 # Smaller files are parsed whole: slicing (ast.parse + the closure) would cost more than it saves.
 SLICE_MIN_CHARS = 2_000
@@ -160,13 +164,22 @@ class Engine:
         if changed is None:
             with _collector_paused():
                 analysis = self.analyze(src, standards)
-            return self._result(analysis, src)
+            return self._result(analysis, self._unparsed_view(analysis, src))
         # Diff mode bypasses the cache: REL306 and the blast radius depend on the
         # changed lines and their provenance, not on the content alone.
         provenance = LineProvenance(self.provenance_sources, src)
         with _collector_paused():
             analysis = self._analyze(src, standards, changed, provenance)
-        return self._result(analysis, src, provenance, changed)
+        return self._result(analysis, self._unparsed_view(analysis, src), provenance, changed)
+
+    @staticmethod
+    def _unparsed_view(analysis: Analysis, src: SourceFile) -> SourceFile:
+        """A large file that was not parsed (refused by the guard, or a syntax error)
+        is not tokenized for suppressions and markers either: Python's tokenizer
+        would spend longer on a refused file than the whole time budget."""
+        if analysis.parsed or not analysis.findings or len(src.text) <= UNPARSED_COMMENTS_MAX_CHARS:
+            return src
+        return dataclasses.replace(src, text="")
 
     def analyze(self, src: SourceFile, standards: tuple[Standard, ...]) -> Analysis:
         """The content-only part of a check, through the cache when there is one."""

@@ -5,10 +5,18 @@ the files (so ``.gitignore``, ``.git/info/exclude`` and global excludes are
 honoured exactly); default excludes and ``exclude`` apply to both. A file
 named explicitly is always checked, unless ``force_exclude`` (``--force-exclude``,
 for pre-commit and editors, which pass every staged or open file by name).
+
+Filesystem faults cost one error line each and the walk goes on: a folder that
+cannot be listed, a symbolic link that points to itself (or into a cycle of
+links), a folder symlink back to a folder on the current path (a real loop,
+detected by the resolved identity of the folders from the walked folder down,
+not by "seen before": ``config -> conf`` beside ``conf`` is no loop, and its
+files are checked once, under the first name met).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +44,7 @@ def discover(paths: list[Path], config: Config, *, force_exclude: bool = False) 
             errors.append((display_path(path), "no such file or directory"))
             continue
         if path.is_symlink() and not path.exists():
-            errors.append((display_path(path), "broken symbolic link"))
+            errors.append((display_path(path), _link_problem(path)))
             continue
         if path.is_dir():
             for found in _walk(path, config, errors):
@@ -49,7 +57,7 @@ def discover(paths: list[Path], config: Config, *, force_exclude: bool = False) 
 def _add(path: Path, files: list[Path], seen: set[Path]) -> None:
     try:
         key = path.resolve()
-    except (OSError, RuntimeError):  # symlink loop
+    except (OSError, RuntimeError):  # symlink loop (RuntimeError before Python 3.13)
         key = path.absolute()
     if key not in seen:
         seen.add(key)
@@ -103,33 +111,63 @@ def _walk(folder: Path, config: Config, errors: list[tuple[str, str]]) -> Iterat
             ):
                 if path.is_file():
                     yield path
+                elif os.path.islink(path) and _link_problem(path) != "broken symbolic link":
+                    errors.append((display_path(path), _link_problem(path)))
         return
-    visited: set[tuple[int, int]] = set()
-    for root, dirs, names in os.walk(folder, followlinks=True, onerror=lambda e: errors.append((display_path(e.filename or folder), f"cannot list: {e.strerror}"))):
+    # the resolved identity of every folder from ``folder`` down to the one being listed
+    on_path: dict[str, tuple[tuple[int, int], ...]] = {}
+    for root, dirs, names in os.walk(folder, followlinks=True, onerror=lambda e: errors.append((display_path(Path(e.filename or folder)), f"cannot list: {e.strerror}"))):
         root_path = Path(root)
         try:
             stat = root_path.stat()
-        except OSError:
+        except OSError as exc:
+            errors.append((display_path(root_path), f"cannot list: {exc.strerror}"))
             dirs[:] = []
             continue
-        if (stat.st_dev, stat.st_ino) in visited:  # symlink loop
+        identity = (stat.st_dev, stat.st_ino)
+        parents = on_path.pop(root, ())
+        if identity in parents:  # reached through a link to a folder above it: a real loop
             errors.append((display_path(root_path), "symbolic link loop, not followed"))
             dirs[:] = []
             continue
-        visited.add((stat.st_dev, stat.st_ino))
+        chain = (*parents, identity)
         kept = []
         for d in sorted(dirs):
             sub = root_path / d
             rel_in_walk = sub.relative_to(folder).as_posix()
-            if _excluded(relative_to_root(sub, config.root), rel_in_walk, config, True, depth) or (sub / "pyvenv.cfg").exists():
+            if _excluded(relative_to_root(sub, config.root), rel_in_walk, config, True, depth) or _is_virtualenv(sub):
                 continue
             kept.append(d)
+            on_path[os.path.join(root, d)] = chain
         dirs[:] = kept
         for name in sorted(names):
             if name.endswith(PYTHON_SUFFIXES):
                 path = root_path / name
+                if os.path.islink(path) and not os.path.exists(path):
+                    problem = _link_problem(path)
+                    if problem != "broken symbolic link":  # a broken link is the read's error, as before
+                        errors.append((display_path(path), problem))
+                        continue
                 if not _excluded(relative_to_root(path, config.root), path.relative_to(folder).as_posix(), config, False, depth):
                     yield path
+
+
+def _is_virtualenv(folder: Path) -> bool:
+    try:
+        return (folder / "pyvenv.cfg").exists()
+    except OSError:  # cannot be looked into: os.walk reports it when it lists it
+        return False
+
+
+def _link_problem(path: Path) -> str:
+    """Why a symbolic link leads nowhere: a loop (it points to itself, or into a
+    cycle of links), or a missing target."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop, not followed"
+    return "broken symbolic link"
 
 
 def _git_files(folder: Path) -> list[Path] | None:

@@ -255,7 +255,7 @@ def _too_deep(depth: int, text: str, pos: int) -> Refusal:
 class _Frame:
     """Chain bookkeeping for one bracket (or f-string, field, spec, statement)."""
 
-    __slots__ = ("kind", "quote", "plain", "c", "m", "child", "best", "tok", "all", "q")
+    __slots__ = ("kind", "quote", "plain", "c", "m", "child", "best", "tok", "all", "q", "dirty")
 
     def __init__(self, kind: int, quote: str, plain: int) -> None:
         self.kind, self.quote, self.plain = kind, quote, plain
@@ -266,8 +266,16 @@ class _Frame:
         self.tok = 0  # tokens in this segment, nested groups included
         self.all = 0  # tokens in this frame, nested groups included
         self.q = 0  # sum, over left-recursive links in this segment, of the tokens before them
+        self.dirty = False  # a chain counter of this segment moved
 
     def end_segment(self) -> None:
+        if not self.dirty:  # no link in this segment (a list element, a plain line): nothing to reset
+            if self.child > self.best:
+                self.best = self.child
+            self.all += self.tok
+            self.tok = self.q = self.child = 0
+            return
+        self.dirty = False
         d = sum(self.m) + self.child
         if d > self.best:
             self.best = d
@@ -285,6 +293,7 @@ class _Frame:
         concatenation) holding a subtree of depth ``inner``."""
         if inner > self.child:
             self.child = inner
+        self.dirty = True
         c = self.c
         c[level] += 1
         if c[level] > self.m[level]:
@@ -297,20 +306,21 @@ def assess(text: str) -> Refusal | None:
     return scan(text).refusal
 
 
-def scan(text: str) -> Scan:
+def scan(text: str, *, fast: bool = True) -> Scan:
     """Why ``text`` must not be given to libcst (``refusal``), or None if it is
     safe, with the super-linear work measured on the way.
 
     Linear in ``len(text)``; stops at the first problem.  It does not decide
     whether the file is valid Python (libcst and ``ast`` do that); it only
     bounds how deep, how long and how big libcst's work can get, so garbage
-    input is simply scanned like code."""
+    input is simply scanned like code. ``fast=False`` scans simple lines token by
+    token too (the tests prove it never refuses less than the default)."""
     stats = [0, 0]
-    refusal = _assess(text, stats)
+    refusal = _assess(text, stats, fast)
     return Scan(refusal, stats[0], stats[1])
 
 
-def _assess(text: str, stats: list[int]) -> Refusal | None:
+def _assess(text: str, stats: list[int], allow_fast: bool) -> Refusal | None:
     n_chars = len(text)
     if n_chars > MAX_BYTES:
         return Refusal(f"file too large: {n_chars:,} characters (the limit is {MAX_BYTES:,})", 1)
@@ -324,7 +334,11 @@ def _assess(text: str, stats: list[int]) -> Refusal | None:
     quadratic = 0  # sum over segments of their q (see _Frame.q)
     # Simple lines are skipped in one regex match (see _SIMPLE_RUN) when the file
     # is small enough that the token count cannot reach MAX_COST without them.
-    fast = _SIMPLE_RUN is not None and n_chars + 2 * text.count("\n") <= MAX_COST
+    n_lines = text.count("\n")
+    token_room = MAX_COST - 2 * n_lines  # the size cap, in tokens still allowed
+    if token_room < 0:
+        return _too_large(2 * n_lines)
+    fast = allow_fast and _SIMPLE_RUN is not None and n_chars + 2 * n_lines <= MAX_COST
     # Statements: indentation widths and, per level, the current run of elif clauses.
     indents: list[int] = [0]
     elifs: list[int] = [0]
@@ -376,6 +390,8 @@ def _assess(text: str, stats: list[int]) -> Refusal | None:
             pos = m.end()
             continue
         tokens += 1
+        if tokens > token_room:  # already too large: say so without scanning the rest
+            return _too_large(tokens + 2 * n_lines)
         f.tok += 1
         nb = len(frames)
         if nb > DEEP_FROM:
@@ -396,6 +412,7 @@ def _assess(text: str, stats: list[int]) -> Refusal | None:
                     level = None
                     op = "~"
             c = f.c
+            f.dirty = True
             if level is not None:  # binary: tighter chains become its left operand
                 c[level + 1 :] = _ZEROS[level + 1 :]
                 if level >= _BIT and level != _UNARY:  # left-recursive in libcst's grammar
@@ -488,10 +505,13 @@ def _assess(text: str, stats: list[int]) -> Refusal | None:
     if d > MAX_DEPTH:
         return _too_deep(d, text, n_chars)
     stats[:] = [quadratic, deep]
-    cost = tokens + 2 * text.count("\n")
-    if cost > MAX_COST:
-        return Refusal(f"file too large: size {cost:,} (tokens + 2 x lines; the limit is {MAX_COST:,})", 1)
+    if tokens + 2 * n_lines > MAX_COST:
+        return _too_large(tokens + 2 * n_lines)
     return None
+
+
+def _too_large(cost: int) -> Refusal:
+    return Refusal(f"file too large: size {cost:,} or more (tokens + 2 x lines; the limit is {MAX_COST:,})", 1)
 
 
 def _quadratic(text: str, pos: int) -> Refusal:

@@ -79,7 +79,7 @@ class ResilintServer(LanguageServer):
         self.shown_errors: set[str] = set()
         self.last_good: dict[str, tuple[str, tuple[tuple[Finding, str | None], ...]]] = {}
         self._runner: IsolatedRunner | None = None
-        self._call_started: float | None = None  # when the check in progress began
+        self._running: tuple[str, float] | None = None  # the URI and start time of the check in progress
         # one thread talks to the worker; a check superseded while waiting is simply dropped
         self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resilint-check")
 
@@ -97,16 +97,28 @@ class ResilintServer(LanguageServer):
             self._runner.close()
             self._runner = None
 
-    def _run_check(self, text: str, path: str, generation: int) -> Outcome | Failure:
+    def _run_check(self, uri: str, text: str, path: str, generation: int) -> Outcome | Failure:
         """In the check thread: one check in the worker (restarted first if it died,
         hung or was abandoned). Never raises for anything the document does."""
-        self._call_started = time.monotonic()
+        self._running = (uri, time.monotonic())
         try:
             return self.runner.run((text, path, generation))
         except WorkerStartError as exc:
             return Outcome(crash=f"the checker process cannot start ({exc})")
         finally:
-            self._call_started = None
+            self._running = None
+
+    async def _supersede(self, uri: str) -> None:
+        """A check of an older version of ``uri`` still running: let it finish if it
+        is quick, kill it (the worker restarts) once it has run STALE_KILL_SECONDS."""
+        while True:
+            running = self._running
+            if running is None or running[0] != uri or self._runner is None:
+                return
+            if time.monotonic() - running[1] > STALE_KILL_SECONDS:
+                self._runner.cancel()
+                return
+            await asyncio.sleep(0.02)
 
     # scheduling -----------------------------------------------------------------------
 
@@ -123,18 +135,18 @@ class ResilintServer(LanguageServer):
                 await asyncio.sleep(delay)
             document = self.workspace.get_text_document(uri)
             version, text, generation = document.version, document.source, self.generation
-            started = self._call_started
-            if started is not None and time.monotonic() - started > STALE_KILL_SECONDS and self._runner is not None:
-                self._runner.cancel()  # a long check of something older: do not wait for it
+            await self._supersede(uri)
             loop = asyncio.get_running_loop()
-            outcome = await loop.run_in_executor(self._threads, self._run_check, text, document.path, generation)
+            outcome = await loop.run_in_executor(self._threads, self._run_check, uri, text, document.path, generation)
+            if isinstance(outcome, Failure) and outcome.detail != "cancelled":
+                # told even when the result is outdated: the worker died (it restarts on the next check)
+                self._tell_once(types.MessageType.Warning, f"resilint: the checker process failed ({outcome.detail}); it was restarted")
             current = uri in self.open and self.workspace.get_text_document(uri).version == version
             if not current or generation != self.generation:
                 return  # closed, edited or reconfigured meanwhile: a newer check is on its way
             if isinstance(outcome, Failure):
                 if outcome.detail == "cancelled":
                     return  # superseded; the newer check publishes
-                self._tell_once(types.MessageType.Warning, f"resilint: the checker process failed ({outcome.detail}); it was restarted")
                 outcome = Outcome(failure=outcome.detail)
             self._publish(uri, version, text, outcome)
         except asyncio.CancelledError:

@@ -57,7 +57,11 @@ def _module_names(folder: Path) -> frozenset[str]:
             except OSError:
                 pass
             continue
-        if entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+        except OSError:  # a symlink loop, or an entry this user cannot stat: not a package we can see
+            continue
+        if is_dir:
             if name.isidentifier():
                 names.add(name)
             continue
