@@ -638,3 +638,124 @@ def test_broad_or_chain_depth_limit() -> None:
     deep = " | ".join(["retry_if_exception_type(Exception)"] + [part] * 22)
     source = f"import tenacity\nfrom tenacity import retry_if_exception_type\nprobe(tenacity.retry(retry={shallow}))\nprobe(tenacity.retry(retry={deep}))\n"
     assert broad(lib, source) == ["Exception", None]
+
+
+# -- found by mutation testing: minimal tables fall back to the code's defaults ------------
+
+
+def test_minimal_tables_use_the_code_defaults() -> None:
+    strategy = Library.parse({"name": "x", "targets": ["x.r"], "model": "strategy", "off": {"keyword": "tries"}})
+    assert waits(strategy, "import x\nprobe(x.r(wait=1, tries=1))\nprobe(x.r(tries=x.after(1)))\n") == [
+        Wait("zero", False, "the default wait", default=True)
+    ] * 2
+    generator = Library.parse({"name": "x", "targets": ["x.r"], "model": "generator", "wait": {"position": 0}})
+    assert waits(generator, "import x\nprobe(x.r(x.expo))\n") == [None]
+    no_jitter = Library.parse(
+        {"name": "x", "targets": ["x.r"], "model": "generator", "wait": {"position": 0}, "waits": {"x.expo": "exponential"}}
+    )
+    assert waits(no_jitter, "import x\nprobe(x.r(x.expo))\n") == [Wait("exponential", False, "x.expo")]
+    stop = Library.parse({"name": "x", "targets": ["x.r"], "stop": ["tries"]})
+    assert stops(stop, "import x\nprobe(x.r(tries=None))\nprobe(x.r(tries=x.f(1)))\n") == [None, None]
+    nothing = Library.parse({"name": "x", "targets": ["x.r"]})
+    assert stops(nothing, "import x\nprobe(x.r())\n") == [[]]
+    exceptions = Library.parse({"name": "x", "targets": ["x.r"], "exceptions": {"keyword": "on"}})
+    assert broad(exceptions, "import x\nprobe(x.r(on=Exception))\nprobe(x.r(on=x.any_of(Exception)))\n") == ["Exception", None]
+
+
+def test_growth_order_is_the_growths_order_not_alphabetical() -> None:
+    tenacity = library("REL202", "tenacity")
+    source = "import tenacity\nprobe(tenacity.retry(wait=tenacity.wait_fixed(1) + tenacity.wait_none()))\n"
+    assert [w.growth for w in waits(tenacity, source)] == ["constant"]
+    groups = Library.parse({"name": "x", "targets": ["x.r"], "model": "keyword-groups", "groups": {"zero": ["a"], "constant": ["b"]}})
+    assert [w.growth for w in waits(groups, "import x\nprobe(x.r(a=1, b=1))\n")] == ["constant"]
+
+
+def test_factor_defaults_and_unknown_factor() -> None:
+    lib = Library.parse(
+        {
+            "name": "x",
+            "targets": ["x.Retry"],
+            "model": "factor",
+            "factor": {"keyword": "bf", "position": 1, "default": 1},
+            "jitter": {"keyword": "bj", "default": 1},
+        }
+    )
+    assert waits(lib, "import x\nprobe(x.Retry())\nprobe(x.Retry(*args, bj=0))\n") == [Wait("exponential", True, "bf=1"), None]
+
+
+def test_strategy_depth_boundary() -> None:
+    lib = library("REL202", "tenacity")
+    left = " + ".join(["tenacity.wait_fixed(1)"] * 22)  # leftmost operand 21 deep
+    combine = "tenacity.wait_fixed(1)"
+    for _ in range(20):
+        combine = f"tenacity.wait_combine({combine})"
+    deeper = f"tenacity.wait_combine({combine})"
+    got = waits(lib, f"import tenacity\nprobe(tenacity.retry(wait={left}))\nprobe(tenacity.retry(wait={combine}))\nprobe(tenacity.retry(wait={deeper}))\n")
+    assert [w.growth if w else None for w in got] == [None, "constant", None]
+
+
+def test_right_nested_stop_depth() -> None:
+    lib = library("REL201", "tenacity")
+    ok = "stop_never"
+    for _ in range(20):
+        ok = f"stop_never | ({ok})"
+    too_deep = f"stop_never | ({ok})"
+    assert stops(lib, TENACITY + f"probe(tenacity.retry(stop={ok}))\nprobe(tenacity.retry(stop={too_deep}))\n") == [["stop"], None]
+
+
+def test_broad_depth_boundaries() -> None:
+    lib = library("REL205", "tenacity")
+    head = "import tenacity\nfrom tenacity import retry_if_exception_type as t, retry_any\n"
+
+    def right_or(n: int) -> str:
+        text = "t(Exception)"
+        for _ in range(n):
+            text = f"t(OSError) | ({text})"
+        return text
+
+    def left_or(n: int) -> str:
+        text = "t(Exception)"
+        for _ in range(n):
+            text = f"({text}) | t(OSError)"
+        return text
+
+    def any_of(n: int) -> str:
+        text = "t(Exception)"
+        for _ in range(n):
+            text = f"retry_any({text})"
+        return text
+
+    def predicate(n: int) -> str:
+        text = "Exception"
+        for _ in range(n):
+            text = f"t({text})"
+        return text
+
+    cases = [right_or(19), right_or(20), left_or(19), left_or(20), any_of(19), any_of(20), predicate(20), predicate(21)]
+    source = head + "".join(f"probe(tenacity.retry(retry={c}))\n" for c in cases)
+    assert broad(lib, source) == ["Exception", None] * 4
+
+
+def test_broad_in_a_tuple_reads_only_classes() -> None:
+    lib = library("REL205", "tenacity")
+    head = "import tenacity\nfrom tenacity import retry_if_exception_type as t\n"
+    source = head + "probe(tenacity.retry(retry=t(make())))\nprobe(tenacity.retry(retry=(OSError, t(Exception))))\n"
+    assert broad(lib, source) == [None, None]
+
+
+def test_tables_without_waits_or_random_jitter_lists() -> None:
+    strategy = Library.parse({"name": "x", "targets": ["x.r"], "model": "strategy", "wait": "wait"})
+    assert waits(strategy, "import x\nprobe(x.r(wait=x.fixed(1)))\n") == [None]
+    generator = Library.parse({"name": "x", "targets": ["x.r"], "model": "generator"})
+    assert waits(generator, "import x\nprobe(x.r(x.expo))\n") == [None]
+    jitter = Library.parse(
+        {
+            "name": "x",
+            "targets": ["x.r"],
+            "model": "generator",
+            "wait": {"position": 0},
+            "waits": {"x.expo": "exponential"},
+            "jitter": {"keyword": "jitter"},
+        }
+    )
+    assert waits(jitter, "import x\nprobe(x.r(x.expo, jitter=x.full))\n") == [None]
