@@ -51,13 +51,33 @@ class AlembicOp:
 
 
 def is_alembic_module(module: cst.Module, names: NameResolver) -> bool:
+    """Imports alembic and defines ``upgrade()``; or, without the import (plugin frameworks that
+    pass ``op`` in, like CTFd's ``def upgrade(op=None)``), declares the revision identifiers
+    ``revision = "..."`` and ``down_revision = ...`` next to ``upgrade()``."""
+    has_upgrade = any(isinstance(s, cst.FunctionDef) and s.name.value == "upgrade" for s in module.body)
+    if not has_upgrade:
+        return False
     imports_alembic = any(
         b.qualname is not None and (b.qualname == "alembic" or b.qualname.startswith("alembic."))
         for b in names.module_scope.bindings.values()
     )
-    return imports_alembic and any(
-        isinstance(s, cst.FunctionDef) and s.name.value == "upgrade" for s in module.body
-    )
+    return imports_alembic or _declares_revision(module)
+
+
+def _declares_revision(module: cst.Module) -> bool:
+    found: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else (
+                small.target if isinstance(small, cst.AnnAssign) else None)
+            value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+            if isinstance(target, cst.Name) and target.value in ("revision", "down_revision"):
+                if target.value == "revision" and string_literal(value) is None:
+                    continue
+                found.add(target.value)
+    return found == {"revision", "down_revision"}
 
 
 def is_downgrade(name: str) -> bool:

@@ -27,7 +27,7 @@ from resilint.rule import Param
 # the author asked for it. Broader words (reset, purge, cleanup) are not enough: a purge_expired()
 # that also empties another table is the bug this rule is for.
 INTENT_NAMES = {
-    "delete-without-where": ("delete_all", "clear_all", "truncate"),
+    "delete-without-where": ("delete_all", "clear_all", "truncate", "drop_table"),
     "truncate": ("truncate", "delete_all", "clear_all"),
     "drop-table": ("drop_table", "drop_tables"),
 }

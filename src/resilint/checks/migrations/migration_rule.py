@@ -56,6 +56,8 @@ from resilint.rule import Rule
 MIGRATION_TRIGGERS: tuple[Trigger, ...] = (
     ("import:django.db.migrations", "Migration"),
     ("import:alembic.op", r"re:(?m:^(?:async[ \t]+)?def[ \t]+upgrade\b)"),
+    # a revision whose framework passes op in (no alembic import): is_alembic_module
+    (r"re:(?m:^down_revision\b)", r"re:(?m:^(?:async[ \t]+)?def[ \t]+upgrade\b)"),
 )
 
 

@@ -38,8 +38,8 @@ from .pysource import ImportMap, dotted, gc_paused, module_constants, string
 
 Key = tuple[str, str]  # (app_label, migration_name)
 
-MIGRATION_FILE = re.compile(r"^\d+_\w*\.py$")  # always a migration (reported if it is not one)
-OTHER_MODULE = re.compile(r"^[^_~.][\w]*\.py$")  # Django loads any module; kept when it has a Migration class
+MIGRATION_FILE = re.compile(r"^\d+_[\w-]*\.py$")  # always a migration (reported if it is not one)
+OTHER_MODULE = re.compile(r"^[^_~.][\w-]*\.py$")  # Django loads any module; kept when it has a Migration class
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".tox", ".nox", ".venv", "venv", "env", "node_modules", "__pycache__",
      "site-packages", "dist-packages", ".mypy_cache", ".pytest_cache", "build", "dist"}

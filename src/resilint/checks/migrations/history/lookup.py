@@ -326,7 +326,10 @@ def facts_for(file: Path | None, text: str, config_root: Path, applied: Mapping[
     )
 
 
-_BAD_INPUT = frozenset({d.UNPARSABLE, d.MISSING_DEPENDENCY, d.CYCLE, d.MULTIPLE_LEAVES, d.DUPLICATE})
+# A file that does not parse is the engine's to report (REL001, with the checked interpreter's
+# grammar: a migration valid on a newer Python, e.g. PEP 758's ``except A, B:``, must not be
+# called broken because this interpreter's ``ast`` cannot read it).
+_BAD_INPUT = frozenset({d.MISSING_DEPENDENCY, d.CYCLE, d.MULTIPLE_LEAVES, d.DUPLICATE})
 
 
 def _diagnostics_for(entry: _Loaded, path: str) -> list[Diagnostic]:

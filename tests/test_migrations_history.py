@@ -1,0 +1,240 @@
+"""The migration checks with the app's history: cross-file inputs of the cache, the
+installed apps read from the project's environment, the [tool.resilint.migrations]
+settings (database, declared Django version, applied migrations) and bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import git, run_resilint
+
+from resilint.checks.migrations.history.lookup import PROJECTS
+from resilint.config.project import project_info
+from resilint.config.settings import Config, parse_config
+from resilint.engine.core import Engine
+from resilint.errors import ConfigError
+
+HEADER = "from django.db import migrations, models\nfrom django.conf import settings\n\n\n"
+
+
+def migration(deps: str, ops: str, extra: str = "") -> str:
+    return HEADER + (
+        "class Migration(migrations.Migration):\n"
+        + textwrap.indent(textwrap.dedent(extra), "    ")
+        + f"    dependencies = {deps}\n"
+        + "    operations = [\n"
+        + textwrap.indent(textwrap.dedent(ops).strip(), "        ")
+        + "\n    ]\n"
+    )
+
+
+INITIAL = migration("[]", """
+    migrations.CreateModel(name="Order", fields=[
+        ("id", models.AutoField(primary_key=True)),
+        ("note", models.CharField(max_length=50)),
+        ("code", models.CharField(max_length=10, db_index=True)),
+    ]),
+""")
+WIDEN = migration('[("shop", "0001_initial")]', """
+    migrations.AlterField(model_name="order", name="note", field=models.CharField(max_length=100)),
+""")
+
+
+def app(root: Path, files: dict[str, str], label: str = "shop") -> Path:
+    folder = root / label / "migrations"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "__init__.py").write_text("")
+    for name, text in files.items():
+        (folder / f"{name}.py").write_text(text)
+    return folder
+
+
+def check(root: Path, file: Path, config_text: str = "[tool.resilint]\n") -> list[tuple[int, str]]:
+    (root / "pyproject.toml").write_text(config_text)
+    PROJECTS.clear()
+    project_info.cache_clear()
+    config = dataclasses.replace(parse_config(_table(config_text), root / "pyproject.toml"), today=None)
+    result = Engine(config, cache=False).check_source(file.read_text(), file.name, file=file)
+    return sorted((f.span.line, f.code) for f in result.findings)
+
+
+def _table(text: str) -> dict:
+    from resilint.config import _toml
+
+    return _toml.loads(text)["tool"]["resilint"]
+
+
+def test_a_widening_is_silent_with_history_and_reported_without(tmp_path: Path) -> None:
+    folder = app(tmp_path, {"0001_initial": INITIAL, "0002_widen": WIDEN})
+    assert check(tmp_path, folder / "0002_widen.py") == []
+    (folder / "0001_initial.py").unlink()  # no history: judged as before, and said so
+    assert check(tmp_path, folder / "0002_widen.py") == [(5, "REL410"), (8, "REL405"), (8, "REL411")]
+
+
+def test_editing_a_sibling_migration_changes_the_cached_result(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    folder = app(tmp_path, {"0001_initial": INITIAL, "0002_widen": WIDEN})
+
+    def codes() -> list[tuple[int, str]]:
+        run = run_resilint("check", "--format", "json", "--select", "REL405", "shop/migrations/0002_widen.py",
+                           cwd=tmp_path)
+        return [(f["line"], f["code"]) for f in run.json()["findings"]]
+
+    assert codes() == []
+    assert (tmp_path / ".resilint_cache").is_dir()
+    # the previous definition becomes varchar(200): 200 -> 100 is a shortening, a rewrite
+    (folder / "0001_initial.py").write_text(INITIAL.replace("max_length=50", "max_length=200"))
+    assert codes() == [(8, "REL405")]
+    (folder / "0001_initial.py").write_text(INITIAL)
+    assert codes() == []
+
+
+def test_installed_apps_are_read_from_the_projects_virtualenv(tmp_path: Path) -> None:
+    """auth's migrations come from .venv/lib/pythonX/site-packages/django/contrib/auth, read as text."""
+    site = tmp_path / ".venv" / "lib" / "python3.12" / "site-packages"
+    (tmp_path / ".venv" / "pyvenv.cfg").parent.mkdir(parents=True)
+    (tmp_path / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    auth = site / "django" / "contrib" / "auth" / "migrations"
+    auth.mkdir(parents=True)
+    (auth / "0001_initial.py").write_text(migration("[]", """
+        migrations.CreateModel(name="User", fields=[("id", models.AutoField(primary_key=True))]),
+    """))
+    folder = app(tmp_path, {
+        "0001_initial": migration('[migrations.swappable_dependency(settings.AUTH_USER_MODEL)]', """
+            migrations.CreateModel(name="Order", fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("owner", models.ForeignKey(null=True, on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL)),
+            ]),
+        """),
+        # integer -> integer (the user's key): only the Python on_delete changes, no SQL
+        "0002_owner": migration('[("shop", "0001_initial")]', """
+            migrations.AlterField(model_name="order", name="owner",
+                                  field=models.ForeignKey(null=True, on_delete=models.PROTECT, to=settings.AUTH_USER_MODEL)),
+        """),
+    })
+    assert check(tmp_path, folder / "0002_owner.py") == []
+    from resilint.checks.migrations.history.lookup import _load
+
+    loaded = _load(tmp_path)
+    assert ("auth", "0001_initial") in loaded.project.by_key
+    assert loaded.project.by_key[("auth", "0001_initial")].external
+    assert loaded.missing_apps == frozenset()
+
+
+def test_a_missing_installed_app_is_a_note_only_where_it_matters(tmp_path: Path) -> None:
+    folder = app(tmp_path, {
+        "0001_initial": migration('[("taggit", "0001_initial")]', """
+            migrations.AlterField(model_name="tag", name="name", field=models.CharField(max_length=20)),
+        """),
+    })
+    found = check(tmp_path, folder / "0001_initial.py")
+    assert found == [(8, "REL405"), (8, "REL411")]
+    run = run_resilint("check", "--format", "json", "--select", "REL411", ".", cwd=tmp_path)
+    assert run.returncode == 0  # a note: the exit status stays as documented
+    [finding] = run.json()["findings"]
+    assert "taggit" in finding["message"] and finding["severity"] == "note"
+
+
+def test_version_aware_advice(tmp_path: Path) -> None:
+    folder = app(tmp_path, {"0001_initial": INITIAL, "0002_flag": migration('[("shop", "0001_initial")]', """
+        migrations.AddField(model_name="order", name="flag", field=models.BooleanField(default=False)),
+    """)})
+    file = folder / "0002_flag.py"
+
+    def message(config: str) -> str:
+        (tmp_path / "pyproject.toml").write_text(config)
+        PROJECTS.clear()
+        project_info.cache_clear()
+        engine = Engine(dataclasses.replace(parse_config(_table(config), tmp_path / "pyproject.toml"), today=None),
+                        cache=False)
+        [finding] = [f for f in engine.check_source(file.read_text(), file.name, file=file).findings
+                     if f.code == "REL404"]
+        return finding.message
+
+    old = message('[project]\nname = "x"\ndependencies = ["django>=4.2,<5"]\n[tool.resilint]\n')
+    assert "db_default= needs Django 5.0" in old and "set db_default=" not in old
+    assert message('[project]\nname = "x"\ndependencies = ["django>=5.1"]\n[tool.resilint]\n').endswith(
+        "or set db_default=")
+    assert message("[tool.resilint]\n").endswith("or set db_default= (Django 5.0+)")
+
+
+def test_database_setting_switches_postgresql_advice(tmp_path: Path) -> None:
+    folder = app(tmp_path, {"0001_initial": INITIAL, "0002_index": migration('[("shop", "0001_initial")]', """
+        migrations.AddIndex(model_name="order", index=models.Index(fields=["note"], name="order_note_idx")),
+        migrations.AlterField(model_name="order", name="note", field=models.IntegerField()),
+    """)})
+    file = folder / "0002_index.py"
+    assert check(tmp_path, file) == [(8, "REL406"), (9, "REL405")]
+    assert check(tmp_path, file, '[tool.resilint.migrations]\ndatabase = "mysql"\n') == [(9, "REL405")]
+    assert check(tmp_path, file, '[tool.resilint.migrations]\ndatabase = "sqlite"\n') == []
+
+
+def test_applied_migrations_are_not_news(tmp_path: Path) -> None:
+    folder = app(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_drop": migration('[("shop", "0001_initial")]', 'migrations.RemoveField(model_name="order", name="code"),'),
+        "0003_drop": migration('[("shop", "0002_drop")]', 'migrations.RemoveField(model_name="order", name="note"),'),
+    })
+    applied = '[tool.resilint.migrations]\napplied = { shop = "0002_drop" }\n'
+    assert check(tmp_path, folder / "0002_drop.py", applied) == []
+    assert check(tmp_path, folder / "0003_drop.py", applied) == [(8, "REL402")]
+    assert check(tmp_path, folder / "0002_drop.py") == [(8, "REL402")]
+
+
+def test_applied_ref_counts_what_the_branch_already_has(tmp_path: Path) -> None:
+    folder = app(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_drop": migration('[("shop", "0001_initial")]', 'migrations.RemoveField(model_name="order", name="code"),'),
+    })
+    (tmp_path / "pyproject.toml").write_text('[tool.resilint.migrations]\napplied-ref = "main"\n')
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "deployed")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    (folder / "0003_drop.py").write_text(
+        migration('[("shop", "0002_drop")]', 'migrations.RemoveField(model_name="order", name="note"),'))
+    run = run_resilint("check", "--format", "json", "--select", "REL402", ".", cwd=tmp_path)
+    assert [(f["path"], f["line"]) for f in run.json()["findings"]] == [("shop/migrations/0003_drop.py", 8)]
+
+
+def test_migrations_config_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    assert parse_config({"migrations": {"postgresql": 15}}, path).migrations.postgresql_major == 15
+    with pytest.raises(ConfigError, match="database"):
+        parse_config({"migrations": {"database": "oracle"}}, path)
+    with pytest.raises(ConfigError, match="applied.shop"):
+        parse_config({"migrations": {"applied": {"shop": 42}}}, path)
+    with pytest.raises(ConfigError, match="unknown key"):
+        parse_config({"migrations": {"applied_ref": "main"}}, path)
+    assert Config(root=tmp_path).migrations.database == "postgresql"
+
+
+def test_cycle_and_two_leaves_are_named_and_the_rest_is_judged(tmp_path: Path) -> None:
+    folder = app(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_a": migration('[("shop", "0001_initial")]', 'migrations.RemoveField(model_name="order", name="code"),'),
+        "0002_b": migration('[("shop", "0001_initial")]', 'migrations.RunSQL("SELECT 1", migrations.RunSQL.noop),'),
+    })
+    assert check(tmp_path, folder / "0002_b.py") == [(5, "REL410")]
+    assert check(tmp_path, folder / "0002_a.py") == [(8, "REL402")]
+    broken = app(tmp_path, {
+        "0001_initial": migration('[("loop", "0002_back")]', ""),
+        "0002_back": migration('[("loop", "0001_initial")]', ""),
+    }, label="loop")
+    found = check(tmp_path, broken / "0002_back.py") + check(tmp_path, broken / "0001_initial.py")
+    assert (5, "REL410") in found
+
+
+def test_hyphenated_migration_names_are_migrations(tmp_path: Path) -> None:
+    """Django imports ``0005_remove-version-alias.py`` too (readthedocs has dozens)."""
+    folder = app(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_add-flag": migration('[("shop", "0001_initial")]', 'migrations.RemoveField(model_name="order", name="code"),'),
+        "0003_widen": migration('[("shop", "0002_add-flag")]', """
+            migrations.AlterField(model_name="order", name="note", field=models.CharField(max_length=100)),
+        """),
+    })
+    assert check(tmp_path, folder / "0003_widen.py") == []  # no missing dependency, no unknown history
