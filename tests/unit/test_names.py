@@ -1245,3 +1245,366 @@ def test_methods_after_a_parameterless_one_are_still_scanned() -> None:
         made_by,
     )
     assert got == ["requests.Session"]
+
+
+# -- declared types, filled collections, local subclasses (issue 16 additions) ----------
+
+
+def declared(names: NameResolver, expr: cst.BaseExpression) -> str | None:
+    return names.declared_type(expr)
+
+
+def test_declared_type_of_names() -> None:
+    got = probe(
+        """
+        import requests, typing
+        from typing import Optional, Union
+
+        def f(a: requests.Session, b: Optional[requests.Session], c: "requests.Session", d: requests.Session | None,
+              e: Union[requests.Session, None], g: requests.Session | int, h: typing.Optional[requests.Session],
+              i: "not valid (", j: Union[requests.Session, requests.Client], k, m: dict[str, int], n: b"x",
+              o: None | requests.Session, p: Union[None, Unknown]):
+            probe(a)
+            probe(b)
+            probe(c)
+            probe(d)
+            probe(e)
+            probe(g)
+            probe(h)
+            probe(i)
+            probe(j)
+            probe(k)
+            probe(m)
+            probe(n)
+            probe(o)
+            probe(p)
+            probe(requests)
+            probe(undefined)
+            probe(f().x)
+            probe(1)
+            s: requests.Session = make()
+            probe(s)
+        """,
+        declared,
+    )
+    assert got == [
+        "requests.Session",
+        "requests.Session",
+        "requests.Session",
+        "requests.Session",
+        "requests.Session",
+        None,
+        "requests.Session",
+        None,
+        None,
+        None,
+        None,
+        None,
+        "requests.Session",
+        None,
+        None,
+        None,
+        None,
+        None,
+        "requests.Session",
+    ]
+
+
+def test_declared_type_of_self_attributes() -> None:
+    got = probe(
+        """
+        import requests
+
+        class A:
+            typed: requests.Session
+            plain = 1
+
+            def __init__(self, http: requests.Session, other, *, kw: requests.Session, maybe: requests.Session = None):
+                self.http = http
+                self.other = other
+                self.kw = kw
+                self.ann: requests.Session = make()
+                self.none = None
+                self.none_typed: requests.Session = None
+                self.mixed = http
+                self.pair = self.twin = http
+                self.plain = http
+                self.aug = http
+                self.aug += 1
+                with make() as self.ctx:
+                    pass
+                if maybe:
+                    self.maybe = maybe
+
+            def reset(self, c: requests.Client):
+                self.mixed = c
+
+            @staticmethod
+            def helper(self, x: requests.Client):
+                self.http = x
+
+            def noparams():
+                pass
+
+            def m(self):
+                probe(self.http)
+                probe(self.other)
+                probe(self.kw)
+                probe(self.ann)
+                probe(self.none)
+                probe(self.none_typed)
+                probe(self.mixed)
+                probe(self.pair)
+                probe(self.typed)
+                probe(self.plain)
+                probe(self.aug)
+                probe(self.ctx)
+                probe(self.maybe)
+                probe(self.missing)
+                probe(other.http)
+                probe(make().http)
+
+        def free(self):
+            probe(self.http)
+        """,
+        declared,
+    )
+    assert got == [
+        "requests.Session",
+        None,
+        "requests.Session",
+        "requests.Session",
+        None,
+        "requests.Session",
+        None,
+        None,
+        "requests.Session",
+        None,
+        None,
+        None,
+        "requests.Session",
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_filled_collections() -> None:
+    got = probe(
+        """
+        import threading, collections
+
+        def f(run, n):
+            threads = []
+            for _ in range(n):
+                threads.append(threading.Thread(target=run))
+            for t in threads:
+                probe(t)
+            events = set()
+            events.add(threading.Event())
+            events.add(threading.Event())
+            for e in events:
+                probe(e)
+            mixed = list()
+            mixed.append(threading.Event())
+            mixed.insert(0, threading.Lock())
+            for m in mixed:
+                probe(m)
+            inserted = []
+            inserted.insert(0, threading.Lock())
+            for i in inserted:
+                probe(i)
+            extended = []
+            extended.extend([threading.Lock()])
+            for x in extended:
+                probe(x)
+            untouched = []
+            for u in untouched:
+                probe(u)
+            keyword = []
+            keyword.append(object=threading.Lock())
+            for k in keyword:
+                probe(k)
+            starred = []
+            starred.append(*locks)
+            for s in starred:
+                probe(s)
+            full = [threading.Lock()]
+            full.append(threading.Event())
+            for y in full:
+                probe(y)
+            other = make()
+            other.append(threading.Lock())
+            for z in other:
+                probe(z)
+            deque = collections.deque()
+            deque.append(threading.Lock())
+            for d in deque:
+                probe(d)
+            obj.items.append(threading.Lock())
+            unknown.append(threading.Lock())
+            later = []
+            for w in later:
+                probe(w)
+            later.append(threading.Lock())
+            tuple_ = ()
+            for v in tuple_:
+                probe(v)
+        """,
+        made_by,
+    )
+    assert got == [
+        "threading.Thread",
+        "threading.Event",
+        None,
+        "threading.Lock",
+        None,
+        None,
+        None,
+        None,
+        "threading.Lock",
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_local_subclasses_with_overrides() -> None:
+    got = probe(
+        """
+        import threading
+        from threading import Thread
+
+        class Plain(threading.Thread):
+            pass
+
+        class Writer(threading.Thread):
+            def run(self):
+                pass
+
+        class Deeper(Writer):
+            def run(self):
+                pass
+
+        class OnPlain(Plain):
+            def run(self):
+                pass
+
+        class Two(threading.Thread, Mixin):
+            def run(self):
+                pass
+
+        class Kw(Thread, metaclass=M):
+            def run(self):
+                pass
+
+        class Local(Unknown):
+            def run(self):
+                pass
+
+        def f():
+            probe(Plain())
+            probe(Writer())
+            probe(Deeper())
+            probe(OnPlain())
+            probe(Two())
+            probe(Kw())
+            probe(Local())
+        """,
+        lambda names, expr: (
+            made_by(names, expr),
+            (lambda c: (c.qualname, c.through.name.value if c.through else None) if c else None)(names.constructor(expr, subclasses=True)),
+        ),
+    )
+    assert got == [
+        ("threading.Thread", ("threading.Thread", "Plain")),
+        (None, ("threading.Thread", "Writer")),
+        (None, None),
+        (None, ("threading.Thread", "OnPlain")),
+        (None, None),
+        (None, None),
+        (None, None),
+    ]
+
+
+def test_filled_collection_of_local_subclasses() -> None:
+    got = probe(
+        """
+        import threading
+
+        class Plain(threading.Thread):
+            def __init__(self):
+                super().__init__()
+
+        class Writer(threading.Thread):
+            def run(self):
+                pass
+
+        class OneLine(threading.Thread): pass
+
+        def f():
+            plain = []
+            plain.append(Plain())
+            for p in plain:
+                probe(p)
+            writers = []
+            writers.append(Writer())
+            for w in writers:
+                probe(w)
+            both = []
+            both.append(Writer())
+            both.append(threading.Thread())
+            for b in both:
+                probe(b)
+            same = []
+            same.append(Writer())
+            same.append(Writer())
+            for s in same:
+                probe(s)
+        """,
+        lambda names, expr: (made_by(names, expr), (lambda c: c.qualname if c else None)(names.constructor(expr, subclasses=True))),
+    )
+    assert got == [
+        ("threading.Thread", "threading.Thread"),
+        (None, "threading.Thread"),
+        (None, None),
+        (None, "threading.Thread"),
+    ]
+
+
+def test_subclass_agreement_on_self_attributes_and_lists() -> None:
+    got = probe(
+        """
+        import threading
+
+        class W1(threading.Thread):
+            def run(self):
+                pass
+
+        class W2(threading.Thread):
+            def run(self):
+                pass
+
+        class C:
+            def __init__(self, flag):
+                self.same = W1()
+                if flag:
+                    self.same = W1()
+                self.two = W1()
+                if flag:
+                    self.two = W2()
+
+            def m(self):
+                probe(self.same)
+                probe(self.two)
+                probe([W1(), W2()][0])
+                for x in [W1(), W1()]:
+                    probe(x)
+                for y in [W1(), W2()]:
+                    probe(y)
+        """,
+        lambda names, expr: (lambda c: c.qualname if c else None)(names.constructor(expr, subclasses=True)),
+    )
+    assert got == ["threading.Thread", None, None, "threading.Thread", None]
