@@ -759,3 +759,79 @@ def test_tables_without_waits_or_random_jitter_lists() -> None:
         }
     )
     assert waits(jitter, "import x\nprobe(x.r(x.expo, jitter=x.full))\n") == [None]
+
+
+# -- max_attempts -------------------------------------------------------------------------------
+
+
+def attempts(lib: Library, source: str) -> list[int | None]:
+    from resilint.checks.retries.policies import max_attempts
+
+    return at_probes(source, lambda names, module, call: max_attempts(lib, call, names))
+
+
+@pytest.mark.parametrize(
+    "expr,found",
+    [
+        ("probe(tenacity.retry(stop=stop_after_attempt(3)))", 3),
+        ("probe(tenacity.Retrying(sleep, stop_after_attempt(4)))", 4),
+        ("probe(tenacity.retry(stop=stop_after_attempt(3) | stop_after_delay(5)))", 3),
+        ("probe(tenacity.retry(stop=stop_after_attempt(5) | stop_after_attempt(2)))", 2),
+        ("probe(tenacity.retry(stop=stop_after_delay(5) | stop_after_delay(2)))", None),
+        ("probe(tenacity.retry(stop=stop_any(stop_after_delay(1), stop_after_attempt(4), stop_after_attempt(6))))", 4),
+        ("probe(tenacity.retry(stop=stop_any(stop_after_delay(1))))", None),
+        ("probe(tenacity.retry(stop=stop_any(*stops)))", None),
+        ("probe(tenacity.retry(stop=stop_after_attempt(3) & stop_after_delay(5)))", None),
+        ("probe(tenacity.retry(stop=stop_after_attempt(n)))", None),
+        ("N = 7\nprobe(tenacity.retry(stop=stop_after_attempt(N)))", 7),
+        ("S = stop_after_attempt(8)\nprobe(tenacity.retry(stop=S))", 8),
+        ("probe(tenacity.retry(stop=stop_after_attempt(-1)))", None),
+        ("probe(tenacity.retry(stop=stop_after_attempt(True)))", None),
+        ("probe(tenacity.retry(stop=stop_after_attempt(max_attempt_number=3)))", None),
+        ("probe(tenacity.retry(stop=stop_after_attempt(3, 4)))", None),
+        ("probe(tenacity.retry(stop=other(3)))", None),
+        ("probe(tenacity.retry(stop=stop_never))", None),
+        ("probe(tenacity.retry())", None),
+        ("probe()", None),
+        ("probe(tenacity.retry(**kw))", None),
+    ],
+)
+def test_tenacity_max_attempts(expr: str, found: int | None) -> None:
+    head = "import tenacity\nfrom tenacity import stop_after_attempt, stop_after_delay, stop_any, stop_never\n"
+    assert attempts(library("REL202", "tenacity"), head + expr + "\n") == [found]
+
+
+@pytest.mark.parametrize(
+    "name,source,found",
+    [
+        ("urllib3", "from urllib3 import Retry\nprobe(Retry())\n", 11),
+        ("urllib3", "from urllib3 import Retry\nprobe(Retry(total=3))\n", 4),
+        ("urllib3", "from urllib3 import Retry\nprobe(Retry(0))\n", 1),
+        ("urllib3", "from urllib3 import Retry\nprobe(Retry(total=None))\n", None),
+        ("urllib3", "from urllib3 import Retry\nprobe(Retry(total=False))\n", None),
+        ("stamina", "import stamina\nprobe(stamina.retry(on=E))\n", 10),
+        ("stamina", "import stamina\nprobe(stamina.retry(on=E, attempts=3))\n", 3),
+        ("backoff", "import backoff\nprobe(backoff.on_exception(backoff.expo, E, max_tries=5))\n", 5),
+        ("backoff", "import backoff\nprobe(backoff.on_exception(backoff.expo, E))\n", None),
+        ("backoff", "import backoff\nprobe(backoff.on_exception(backoff.expo, E, max_tries=2.5))\n", None),
+    ],
+)
+def test_max_attempts_of_other_libraries(name: str, source: str, found: int | None) -> None:
+    assert attempts(library("REL202", name), source) == [found]
+
+
+def test_max_attempts_without_a_table() -> None:
+    assert attempts(Library.parse({"name": "x", "targets": ["x.r"]}), "import x\nprobe(x.r(tries=3))\n") == [None]
+
+
+def test_max_attempts_depth_limit() -> None:
+    lib = library("REL202", "tenacity")
+    head = "import tenacity\nfrom tenacity import stop_after_attempt as a, stop_after_delay as d\n"
+
+    def right(n: int) -> str:
+        text = "a(3)"
+        for _ in range(n):
+            text = f"d(1) | ({text})"
+        return text
+
+    assert attempts(lib, head + f"probe(tenacity.retry(stop={right(20)}))\nprobe(tenacity.retry(stop={right(21)}))\n") == [3, None]

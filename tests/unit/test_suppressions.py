@@ -218,3 +218,13 @@ def test_the_placeholder_is_not_a_reason() -> None:
     assert parse_comment("# noqa: REL101 -- <reason>", 1).reason == ""
     assert parse_comment("# resilint: ignore[REL101] <reason>", 1).reason == ""
     assert parse_comment("# noqa: REL101 -- <reason> given", 1).reason == "<reason> given"
+
+
+def test_the_placeholder_in_any_case_is_not_a_reason() -> None:
+    from resilint.engine.suppressions import is_placeholder
+
+    assert parse_comment("# noqa: REL101 -- <REASON>", 1).reason == ""
+    assert parse_comment("# resilint: ignore[REL101] <Reason>", 1).reason == ""
+    assert is_placeholder("  <reason> ") is True
+    assert is_placeholder("<reasons>") is False
+    assert is_placeholder("") is False
