@@ -37,7 +37,10 @@ AGENT_SIGNATURES = [
 ]
 
 
-def build(repo: Path, commits: int, files: int, agent_share: float = 0.25, seed: int = 7) -> None:
+NO_HOPS = "import sys, resilint.provenance.git as g; g.MAX_HOPS = 0; from resilint.cli.main import main; sys.exit(main(sys.argv[1:]))"
+
+
+def build(repo: Path, commits: int, files: int, agent_share: float = 0.25, seed: int = 7, cosmetic_share: float = 0.0) -> None:
     rng = random.Random(seed)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     contents = {f"pkg/mod{i:04d}.py": ["import requests", ""] for i in range(files)}
@@ -47,7 +50,10 @@ def build(repo: Path, commits: int, files: int, agent_share: float = 0.25, seed:
         path = f"pkg/mod{(n * 7919) % files:04d}.py"
         lines = contents[path]
         bodies = [i for i, line in enumerate(lines) if line.startswith("    return requests.get(")]
-        if len(bodies) > 3 and rng.random() < 0.3:  # rewrite an older line in the middle
+        if bodies and rng.random() < cosmetic_share:  # only a trailing comment changes (a noqa appended)
+            i = rng.choice(bodies)
+            lines[i] = lines[i].split("  #", 1)[0] + f"  # noqa: REL101 -- reviewed in {n}"
+        elif len(bodies) > 3 and rng.random() < 0.3:  # rewrite an older line in the middle
             lines[rng.choice(bodies[:-1])] = f"    return requests.get(url, stream=True)  # edited in {n}"
         else:
             lines += ["", "", f"def handler_{n}(url):", f"    return requests.get(url)  # {n}"]
@@ -91,13 +97,14 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--agent-share", type=float, default=0.25, help="share of commits signed by agents (0: a human-only history)")
+    parser.add_argument("--cosmetic-share", type=float, default=0.0, help="share of commits that only change a trailing comment")
     parser.add_argument("--keep", action="store_true", help="keep the repository and print its path")
     args = parser.parse_args()
     resilint = str(Path(sys.executable).with_name("resilint"))
     work = Path(tempfile.mkdtemp(prefix="resilint-history-"))
     repo = work / "repo"
     start = time.perf_counter()
-    build(repo, args.commits, args.files, args.agent_share)
+    build(repo, args.commits, args.files, args.agent_share, cosmetic_share=args.cosmetic_share)
     print(f"built {args.commits} commits over {args.files} files in {time.perf_counter() - start:.1f} s ({repo})")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     runs = [
@@ -106,6 +113,7 @@ def main() -> int:
         (f"check ({cpus} jobs) --no-git-provenance", ["check", "--no-git-provenance"]),
         (f"check ({cpus} jobs, git provenance)", ["check"]),
         ("provenance (whole tree)", ["provenance"]),
+        ("check --jobs 1 (git, not looking past comment edits)", ["check", "--jobs", "1", "--hops=0"]),
     ]
     rows = []
     for graph in (False, True):
@@ -115,7 +123,10 @@ def main() -> int:
             if graph and "no-git" in label:
                 continue
             extra = ["--no-cache"] if command[0] == "check" else []
-            wall, cpu, out = timed([resilint, *command, *extra, "--format", "json", "pkg"], repo, args.repeat)
+            base = [resilint]
+            if "--hops=0" in command:  # the same check with provenance/git.py's MAX_HOPS = 0, in process
+                base, command = [sys.executable, "-c", NO_HOPS], [c for c in command if c != "--hops=0"]
+            wall, cpu, out = timed([*base, *command, *extra, "--format", "json", "pkg"], repo, args.repeat)
             data = json.loads(out)
             if command[0] == "check":
                 counts = (len(data["findings"]), sum(1 for f in data["findings"] if f["ai_assisted"]))
@@ -131,6 +142,12 @@ def main() -> int:
         f"({1000 * (with_git - floor) / args.files:.0f} ms per file, x{with_git / floor:.2f}); "
         f"with a commit-graph: {1000 * (with_graph - floor) / args.files:.0f} ms per file (x{with_graph / floor:.2f})"
     )
+    for label, _wall, cpu, _total, ai in (r for r in rows if "not looking past" in r[0]):
+        looked = next(r for r in rows if r[0] == label.replace("(git, not looking past comment edits)", "(git provenance)"))
+        print(
+            f"looking past comment-only commits [{label}]: {looked[2] - cpu:+.2f} s CPU "
+            f"({1000 * (looked[2] - cpu) / args.files:+.0f} ms per file, x{looked[2] / cpu:.2f}); AI findings {looked[4]} vs {ai}"
+        )
     print("(provenance rows count lines and AI lines instead of findings)")
     if args.keep:
         print(f"kept {repo}")

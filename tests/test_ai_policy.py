@@ -453,3 +453,25 @@ def test_markdown_summary_of_a_mixed_change(git_repo: Path) -> None:
         "| error | 3 | 0 |" in out
     )  # REL101, REL903 and REL306 (an AI change in a critical tier)
     assert "| warning | 0 | 1 |" in out
+
+
+def test_editor_buffer_with_the_suppress_placeholder_keeps_the_finding(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the language server's checker runs on an unsaved buffer: the Suppress
+    action's ``<reason>`` placeholder on an AI line leaves REL101 and adds REL903."""
+    from resilint.lsp.worker import check
+
+    monkeypatch.delenv("RESILINT_AI_ASSISTED", raising=False)
+    _ai_commit_then(git_repo)
+    buffer = (HUMAN + AI_PART).replace(
+        "get(url)\n", "get(url)  # noqa: REL101 -- <reason>\n"
+    )
+    outcome = check((buffer, str(git_repo / "svc.py"), 1))
+    assert outcome.crash is None and outcome.config_error is None
+    got = sorted((f.line, f.code, f.severity.label) for f, _link in outcome.findings)
+    assert got == [(AI_LINE, "REL101", "error"), (AI_LINE, "REL903", "error")]
+    written = buffer.replace("<reason>", "the caller sets a deadline")
+    assert [
+        f.code for f, _link in check((written, str(git_repo / "svc.py"), 1)).findings
+    ] == []

@@ -89,6 +89,7 @@ class AIConfig:
     trailers: tuple[str, ...] = ()
     identities: tuple[str, ...] = ()
     min_confidence: str = "medium"
+    declaration_level: str = "assist"  # AI-DECLARATION.md levels at and above it are AI-assisted ("off": ignore the file)
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
     v.no_unknown(flags_table, {"manifest", "evaluators"}, "flags")
     manifest = v.string(flags_table, "manifest", "flags") if "manifest" in flags_table else None
     ai_table = v.table(table, "ai")
-    v.no_unknown(ai_table, {"paths", "git", "markers", "trailers", "identities", "min-confidence"}, "ai")
+    v.no_unknown(ai_table, {"paths", "git", "markers", "trailers", "identities", "min-confidence", "declaration-level"}, "ai")
     diff_table = v.table(table, "diff")
     v.no_unknown(diff_table, {"ai-scope"}, "diff")
     return Config(
@@ -271,6 +272,7 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
             trailers=v.strings(ai_table, "trailers", "ai"),
             identities=v.strings(ai_table, "identities", "ai"),
             min_confidence=v.choice(ai_table, "min-confidence", ("low", "medium", "high"), "ai", "medium"),
+            declaration_level=v.choice(ai_table, "declaration-level", ("hint", "assist", "pair", "copilot", "auto", "off"), "ai", "assist"),
         ),
         tiers=tuple(_tier(v, t, i) for i, t in enumerate(v.tables(table, "tiers"))),
         diff=DiffConfig(ai_scope=v.choice(diff_table, "ai-scope", ("function", "lines"), "diff", "function")),

@@ -2,7 +2,8 @@
 
 Sources are pluggable (``resilint_provenance_sources``) and consulted from the
 most explicit signal to the least: command-line flags, configured paths,
-in-file markers, then git history. For each line the first source that fires
+AI-DECLARATION.md, in-file markers, Agent Trace records, then git history
+(:mod:`resilint.provenance.interop` for the two written by other tools). For each line the first source that fires
 is kept as the evidence. Sources are asked lazily, only for files that have
 something to decide (a finding, an AI-only rule, a suppression).
 """
@@ -224,7 +225,13 @@ def _docstring_phrase(head: list[str], patterns: Patterns) -> tuple[int, str] | 
     return None
 
 
-BUILTIN_SOURCES: tuple[ProvenanceSource, ...] = (FlagSource(), ConfigPathSource(), MarkerSource(), GitSource())
+def _builtin() -> tuple[ProvenanceSource, ...]:
+    from resilint.provenance.interop import AgentTraceSource, DeclarationSource
+
+    return (FlagSource(), ConfigPathSource(), DeclarationSource(), MarkerSource(), AgentTraceSource(), GitSource())
+
+
+BUILTIN_SOURCES: tuple[ProvenanceSource, ...] = _builtin()
 
 
 class LineProvenance:
