@@ -686,3 +686,12 @@ def test_parse_version_strips_only_a_leading_v() -> None:
 def test_may_be_older_skips_unreadable_clauses() -> None:
     assert may_be_older("latest, >=8", None, (8,)) is False
     assert may_be_older(">=8, latest", None, (8,)) is False
+
+
+def test_prefilter_words_of_several_wildcard_targets_in_one_spec() -> None:
+    """Two wildcard targets in one spec are one regex joined by "|"; each target's
+    words must still be triggers (else a file using only one of them is skipped)."""
+    from resilint.checks.timeouts.callspec import parse_specs
+
+    specs = parse_specs([{"targets": ["*.x", "a_b.*"], "keyword": "timeout"}], {}, "test", "standard T1")
+    assert {"x", "a_b"} <= specs.modules()

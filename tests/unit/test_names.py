@@ -1608,3 +1608,25 @@ def test_subclass_agreement_on_self_attributes_and_lists() -> None:
         lambda names, expr: (lambda c: c.qualname if c else None)(names.constructor(expr, subclasses=True)),
     )
     assert got == ["threading.Thread", None, None, "threading.Thread", None]
+
+
+def test_a_one_line_subclass_is_a_plain_subclass_of_its_base() -> None:
+    """``class S(requests.Session): pass`` on one line defines no method: ``S()``
+    is a requests.Session, exactly as the two-line spelling is."""
+    import libcst as cst
+
+    from resilint.engine.names import NameResolver
+    from resilint.engine.walk import walk
+
+    module = cst.parse_module("import requests\nclass S(requests.Session): pass\ns = S()\ns.get(u)\n")
+    resolver = NameResolver(module)
+    seen: list[str | None] = []
+
+    def enter(node: cst.CSTNode) -> None:
+        resolver.enter(node)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+            built = resolver.constructor(node.func.value)
+            seen.append(built.qualname if built is not None else None)
+
+    walk(module, enter, resolver.leave)
+    assert seen == ["requests.Session"]

@@ -42,7 +42,7 @@ def render_settings(linter: Linter) -> str:
     for code in sorted(ruleset.standards):
         standard = ruleset.standards[code]
         human = standard.severity_human.label if standard.severity_human else "-"
-        enabled = "on " if standard in ruleset.active else "off"
+        enabled = "on " if standard in ruleset.active else ("opt-in" if standard.opt_in else "off")
         out.append(f"  {code} {enabled} {human} / {standard.severity_ai.label}  {standard.check}  ({standard.origin})")
     if ruleset.plugin_errors:
         out += ["", "plugin errors:", *(f"  {e}" for e in ruleset.plugin_errors)]

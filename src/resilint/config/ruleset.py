@@ -35,6 +35,14 @@ def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str], 
     return chosen >= 0 and chosen > _longest_match(ignore, code)
 
 
+def is_chosen(standard: Standard, select: Iterable[str] | None, ignore: Iterable[str], extend: Iterable[str] = ()) -> bool:
+    """:func:`is_selected`, and an opt-in standard only when its full code is named."""
+    if standard.opt_in:
+        named = {*(select or ()), *extend}
+        return standard.code in named and standard.code not in ignore
+    return is_selected(standard.code, select, ignore, extend)
+
+
 @dataclass(frozen=True, eq=False)
 class Ruleset:
     config: Config
@@ -60,7 +68,7 @@ class Ruleset:
         for standard in self.standards.values():
             selected = standard in self.active
             for override in overrides:
-                if override.select and is_selected(standard.code, override.select, ()):
+                if override.select and is_chosen(standard, override.select, ()):
                     selected = True
                 if override.ignore and not is_selected(standard.code, None, override.ignore):
                     selected = False
@@ -120,7 +128,7 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
         standards=standards,
         kinds=dict(registry.kinds),
         active=tuple(
-            s for s in standards.values() if is_selected(s.code, config.select, config.ignore, config.extend_select)
+            s for s in standards.values() if is_chosen(s, config.select, config.ignore, config.extend_select)
         ),
         plugin_errors=tuple(registry.errors),
         plugin_versions=dict(registry.plugin_versions),

@@ -29,6 +29,7 @@ COMMON_KEYS = frozenset(
         "check",
         "category",
         "severity",
+        "opt-in",
         "summary",
         "rationale",
         "references",
@@ -61,6 +62,9 @@ class Standard:
     example_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # written next to the example config (a flag manifest)
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     origin: str = "<builtin>"
+    # Reported only when selected by its full code (select, extend-select, an
+    # override's select): rules a team turns on deliberately, like ruff's preview.
+    opt_in: bool = False
     # Other standards this one refers to (e.g. REL102 covers the calls of the standards
     # it ``include``s), resolved by the ruleset through the kind's ``Rule.link``.
     linked: tuple[Standard, ...] = ()
@@ -134,6 +138,9 @@ def parse_standard(table: Mapping[str, Any], origin: str, index: int = 0) -> Sta
         raise ConfigError(origin, f"{where}.name", "expected a kebab-case name, e.g. 'http-call-without-timeout'")
     human, ai = _parse_severity(table.get("severity", "warning"), origin, f"{where}.severity")
     params = {k: v for k, v in table.items() if k not in COMMON_KEYS}
+    opt_in = table.get("opt-in", False)
+    if not isinstance(opt_in, bool):
+        raise ConfigError(origin, f"{where}.opt-in", "expected true or false")
     example_config = table.get("example-config", {})
     if not isinstance(example_config, Mapping):
         raise ConfigError(origin, f"{where}.example-config", "expected a table")
@@ -159,6 +166,7 @@ def parse_standard(table: Mapping[str, Any], origin: str, index: int = 0) -> Sta
         example_files=MappingProxyType(dict(example_files)),
         params=MappingProxyType(params),
         origin=origin,
+        opt_in=opt_in,
     )
 
 

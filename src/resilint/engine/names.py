@@ -446,9 +446,11 @@ class NameResolver:
         """The imported base of a class that only extends it: one base, no methods
         besides ``__init__`` (a class that overrides behaviour is not its base)."""
         bases = [a for a in node.bases if a.keyword is None]
-        if len(bases) != 1 or node.keywords or not isinstance(node.body, cst.IndentedBlock):
+        if len(bases) != 1 or node.keywords:
             return None
-        if any(isinstance(s, cst.FunctionDef) and s.name.value != "__init__" for s in node.body.body):
+        # A one-line body (``class S(requests.Session): pass``) can define no method.
+        statements = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        if any(isinstance(s, cst.FunctionDef) and s.name.value != "__init__" for s in statements):
             return None
         base = bases[0].value
         qualname = self.qualified_name(base)

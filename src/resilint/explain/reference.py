@@ -36,7 +36,12 @@ def reference(standards: Iterable[Standard], kinds: Mapping[str, type[Rule]] | N
     out = ["# Rule reference", "", "Generated from `rules/*.toml` by `python -m resilint.explain.reference`; `resilint explain CODE` prints the same.", ""]
     for s in sorted(standards, key=lambda s: s.code):
         out += [f"## {s.code}", "", f"**`{s.name}`** ({s.category}) — {s.summary}.", ""]
-        out += [f"Severity: {_severity(s)} (ordinary lines / AI-assisted lines)." + (" AI-only." if s.ai_only else ""), ""]
+        out += [
+            f"Severity: {_severity(s)} (ordinary lines / AI-assisted lines)."
+            + (" AI-only." if s.ai_only else "")
+            + (f" Opt-in: reported only when selected by its code (`extend-select = [\"{s.code}\"]`)." if s.opt_in else ""),
+            "",
+        ]
         if s.rationale:
             out += [" ".join(s.rationale.split()), ""]
         if s.fix:

@@ -41,6 +41,8 @@ def explain_text(standard: Standard, kind: type[Rule] | None = None) -> str:
         "",
         f"Severity: {human} on ordinary lines, {standard.severity_ai.label} on AI-assisted lines.",
     ]
+    if standard.opt_in:
+        out.append(f'Opt-in: reported only when selected by its code (extend-select = ["{standard.code}"]).')
     if standard.rationale:
         out += ["", "Why", *textwrap.wrap(" ".join(standard.rationale.split()), 88)]
     if standard.fix:

@@ -49,10 +49,6 @@ class SwallowedException(Rule):
             list, required=False, default=[],
             doc="comment prefixes that do not explain a swallow (to-do markers, tool directives); case-insensitive",
         ),
-        "opt-in": Param(
-            bool, required=False, default=False,
-            doc="report only when the standard's code is selected by name (select / extend-select)",
-        ),
         "reporting": Param(
             list, required=False, default=[],
             doc="qualified-name prefixes of calls that report an error (logging, error trackers), "
@@ -76,9 +72,6 @@ class SwallowedException(Rule):
         self._tries: list[cst.Try | cst.TryStar] = []  # enclosing try statements
         self._handlers: list[Handler] = []  # enclosing except handlers (innermost last)
         self._blocks: list[Sequence[cst.CSTNode]] = []  # enclosing statement blocks
-        config = context.config
-        named = standard.code in (*(config.select or ()), *config.extend_select)
-        self.silent = bool(self.param("opt-in")) and not named
         self._compounds: list[cst.CSTNode] = []  # enclosing if/with statements (a loop breaks the climb)
 
     # -- context -------------------------------------------------------------------
@@ -142,7 +135,7 @@ class SwallowedException(Rule):
     # -- the check -----------------------------------------------------------------
 
     def _check(self, node: Handler) -> None:
-        if self.silent or not _inert(node.body):
+        if not _inert(node.body):
             return
         if node.type is None:
             if not self.param("bare") or self._deliberate(node):

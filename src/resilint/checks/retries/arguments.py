@@ -96,7 +96,7 @@ def literal(expr: cst.BaseExpression) -> Any:
         and expr.func.value == "float"
         and len(expr.args) == 1
         and isinstance(expr.args[0].value, cst.SimpleString)
-        and expr.args[0].value.evaluated_value.strip().lower() in ("inf", "+inf", "infinity")
+        and expr.args[0].value.evaluated_value.strip().lower() in ("inf", "+inf", "infinity", "+infinity")
     ):
         return float("inf")
     if isinstance(expr, (cst.Tuple, cst.List)):

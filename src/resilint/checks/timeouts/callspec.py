@@ -138,7 +138,8 @@ class SpecSet:
         words |= import_triggers(self.aliases)
         for spec in self.specs:
             if spec.patterns is not None:
-                words |= {w for w in re.split(r"[*.]", spec.patterns.pattern.replace("\\", "")) if w.isidentifier()}
+                # every word of every alternative: the pattern joins several targets with "|"
+                words |= {w for w in re.split(r"\W+", spec.patterns.pattern.replace("\\", "")) if w.isidentifier()}
             words |= spec.methods
             words |= import_triggers(spec.built_with)
         return {w for w in words if w}
