@@ -175,3 +175,37 @@ def test_broken_config_is_a_named_plugin_failure(tmp_path: Path, jobs: str) -> N
     assert run.returncode == 1
     assert "tool.resilint.selekt: unknown key" in run.stdout + run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_invalid_min_severity_in_a_config_file_is_one_line(project: Path) -> None:
+    """flake8 applies ``choices`` to the command line only: a bad value in .flake8
+    reaches parse_options, which rejects it with flake8's ExecutionError naming the
+    option (one line, no traceback from the workers)."""
+    (project / "setup.cfg").write_text("[flake8]\nresilint-min-severity = loud\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "REL", "-j", "2", "human.py", "ai.py"],
+        cwd=project, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == [
+        "There was a critical error during execution of Flake8:",
+        "--resilint-min-severity: expected one of note, warning, error, got 'loud'",
+    ]
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_that_would_crash_the_parser_is_the_engine_finding(project: Path, jobs: str) -> None:
+    """The issue's segfault reproducer (a 10,000-operand ``and`` chain, which CPython's
+    own parser accepts, so flake8 builds its tree) inside flake8: REL003 for that file,
+    every other file's findings unchanged."""
+    (project / "segv.py").write_text("import requests\nrequests.get('u')\nx = " + " and ".join(["a"] * 10_000) + "\n")
+    clean = flake8("--resilint-min-severity", "note", "-j", jobs, "human.py", "ai.py", cwd=project)
+    run = flake8("--resilint-min-severity", "note", "-j", jobs, "human.py", "segv.py", "ai.py", cwd=project)
+    assert run.returncode == 1, run.stderr
+    lines = run.stdout.splitlines()
+    assert [line for line in lines if not line.startswith("segv.py")] == clean.stdout.splitlines()
+    assert [line for line in lines if line.startswith("segv.py")] == [
+        "segv.py:3:1: REL003 [warning] not analysed: an expression chain of more than 800 operands at line 3; "
+        "if the file is generated, exclude it (`exclude` in [tool.resilint]) (not-analysed)"
+    ]

@@ -1,4 +1,4 @@
-"""The supervisor: one misbehaving item costs only itself, with jobs=1 and jobs=2."""
+"""The supervisor (engine/isolation.py): one misbehaving item costs only itself, with jobs=1 and jobs=2."""
 
 from __future__ import annotations
 

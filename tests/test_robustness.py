@@ -112,7 +112,6 @@ def test_crashing_and_hanging_shapes_cost_only_their_file(project: Path, clean_f
 def test_a_bad_file_fails_the_run_like_any_finding(tmp_path: Path) -> None:
     """REL003 is a warning (``--fail-on warning`` fails on it), REL001 an error."""
     (tmp_path / "bad.py").write_text(BAD["segv_and.py"][0].replace("requests.get('u')", "requests.get('u', timeout=3)"))
-    assert run_resilint("check", "--no-cache", "bad.py", cwd=tmp_path).returncode == 0
     run = run_resilint("check", "--no-cache", "--fail-on", "warning", "bad.py", cwd=tmp_path)
     assert run.returncode == 1 and "bad.py:3:1: REL003 [warning] not analysed:" in run.stdout
 
@@ -148,6 +147,8 @@ def test_symlink_loops_and_siblings(clean_findings, tmp_path: Path, jobs: str) -
     assert _findings(report, {"conf/settings.py"}) == clean_findings
     assert [f["path"] for f in report["findings"] if f["path"].endswith("settings.py")] == ["conf/settings.py"]
     assert run.stderr.count("resilint: error:") == 2 and "Traceback" not in run.stderr
+    if jobs == "2":
+        return  # named on the command line: the same with either, once is enough
     named = run_resilint("check", "--no-cache", "--format", "json", "--jobs", jobs, "loop.py", *GOOD, cwd=tmp_path)
     assert named.returncode == 2 and "Traceback" not in named.stderr
     assert [(e["path"], e["message"]) for e in named.json()["errors"]] == [("loop.py", "symbolic link loop, not followed")]
@@ -233,15 +234,15 @@ def test_an_exception_inside_the_parse_is_not_a_syntax_error() -> None:
 
     if not hasattr(signal, "setitimer"):
         pytest.skip("no interval timers on this platform")
-    text = "".join(f"x{i} = [{', '.join(['1'] * 500)}]\n" for i in range(400))
+    text = "".join(f"x{i} = [{', '.join(['1'] * 100)}]\n" for i in range(100))
 
     def alarm(signum, frame):
         raise TimeoutError("alarm")
 
     previous = signal.signal(signal.SIGALRM, alarm)
     try:
-        for _ in range(5):  # the alarm must land inside the parse; it takes ~1 s, the alarm comes at 50 ms
-            signal.setitimer(signal.ITIMER_REAL, 0.05)
+        for _ in range(5):  # the alarm must land inside the parse; it takes ~0.4 s, the alarm comes at 20 ms
+            signal.setitimer(signal.ITIMER_REAL, 0.02)
             try:
                 result = parse(text)
             except TimeoutError:

@@ -21,13 +21,15 @@ That makes attribution exact even with batching, and lets us
 * cap each worker's address space with ``RLIMIT_AS`` so a memory blow-up is a
   ``MemoryError`` (or a kill) for one item, reported as ``memory``.
 
-Start method: ``forkserver`` where available (POSIX), else ``spawn``.  Plain
-``fork`` is unsafe because the caller may have threads (a language server
-does; forking a process with threads can deadlock the child on a lock held by
-another thread).  ``forkserver`` forks replacements from a single-threaded
-server that has already imported the heavy modules, so replacing a crashed
+Start method: ``fork`` when the calling process has a single thread (the CLI:
+workers inherit the imported engine and the built ruleset, so a pool starts in
+milliseconds); otherwise ``forkserver`` where available (POSIX), else
+``spawn``.  Plain ``fork`` is unsafe once the caller has threads (a language
+server does; forking a process with threads can deadlock the child on a lock
+held by another thread).  ``forkserver`` forks workers from a single-threaded
+server that has imported the ``preload`` modules once, so replacing a crashed
 worker costs milliseconds instead of a fresh interpreter plus the libcst
-import (~0.3 s) that ``spawn`` pays.  Both require ``fn`` and items to be
+import (~0.3 s) that ``spawn`` pays.  All require ``fn`` and items to be
 picklable, and ``fn`` to be importable by reference (a module-level function).
 """
 
@@ -74,9 +76,16 @@ class Failure:
 Outcome = Any  # the result of fn(item), or a Failure
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context(preload: Sequence[str] = ()) -> Any:
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        if preload:
+            ctx.set_forkserver_preload(["__main__", *preload])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _signal_name(num: int) -> str:
@@ -100,6 +109,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[[Any]
                  initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     """Worker loop: set limits, announce readiness, then stream one message per item."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    import faulthandler
+
+    faulthandler.disable()  # inherited through fork (pytest, PYTHONFAULTHANDLER): a crash is reported as a Failure, not a dump
     if memory_limit:
         import resource
 
@@ -165,6 +177,7 @@ def run_isolated(
     retry_crashes: bool = True,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
+    preload: Sequence[str] = (),
 ) -> Iterator[tuple[T, R | Failure]]:
     """Yield ``(item, fn(item) or Failure)`` for every item, in input order when
     ``ordered`` (the default: deterministic output), else as each completes.
@@ -180,7 +193,7 @@ def run_isolated(
     todo = list(items)
     if not todo:
         return
-    ctx = _context()
+    ctx = _context(preload)
     jobs = max(1, min(jobs, len(todo)))
     pending: deque[int] = deque(range(len(todo)))
     outcomes: dict[int, Any] = {}
@@ -320,10 +333,10 @@ class IsolatedRunner:
 
     def __init__(self, fn: Callable[[Any], Any], *, time_budget: float | None = DEFAULT_TIME_BUDGET,
                  memory_limit: int | None = DEFAULT_MEMORY_LIMIT, initializer: Callable[..., None] | None = None,
-                 initargs: tuple[Any, ...] = ()) -> None:
+                 initargs: tuple[Any, ...] = (), preload: Sequence[str] = ()) -> None:
         self._fn, self._time_budget, self._memory_limit = fn, time_budget, memory_limit
         self._init = (initializer, initargs)
-        self._ctx = _context()
+        self._ctx = _context(preload)
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
         self._cancelled = False

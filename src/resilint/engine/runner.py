@@ -38,6 +38,7 @@ _MAX_CHUNK = 8  # files per batch sent to a worker (a batch runs one file after 
 #: characters of ordinary code stay in process.
 INPROCESS_SHARE = 0.5
 
+_PRELOAD = ("resilint.engine.core",)  # what a forkserver imports once for all its workers
 _worker: Linter | None = None
 _worker_changed: Mapping[str, frozenset[int]] | None = None
 
@@ -51,8 +52,9 @@ def default_jobs() -> int:
 
 def _init_worker(config: Config, cache: bool, noqa: bool, changed: Mapping[str, frozenset[int]] | None) -> None:
     global _worker, _worker_changed
-    _worker = linter_for(config, cache=cache, noqa=noqa)
+    _worker = linter_for(config, cache=cache, noqa=noqa)  # with fork: the parent's, already built
     _worker.prepare()  # import libcst and build the ruleset before the first file's clock starts
+    _worker.engine.inprocess_seconds = None  # the supervisor times each file here
     _worker_changed = changed
 
 
@@ -105,7 +107,9 @@ def _in_process(linter: Linter, files: Sequence[Path], changed: Mapping[str, fro
                     from resilint.engine.isolation import IsolatedRunner
 
                     initargs = (linter.config, linter.cache, linter.noqa, changed)
-                    runner = IsolatedRunner(_check_path, time_budget=budget, memory_limit=memory, initializer=_init_worker, initargs=initargs)
+                    runner = IsolatedRunner(
+                        _check_path, time_budget=budget, memory_limit=memory, initializer=_init_worker, initargs=initargs, preload=_PRELOAD
+                    )
                 results.append(_outcome(linter, file, runner.run(str(file))))
     finally:
         engine.inprocess_seconds = previous
@@ -129,6 +133,7 @@ def _in_pool(linter: Linter, files: Sequence[Path], jobs: int, changed: Mapping[
         chunksize=chunk,
         initializer=_init_worker,
         initargs=initargs,
+        preload=_PRELOAD,
     )
     try:
         return [_outcome(linter, Path(path), outcome) for path, outcome in outcomes]

@@ -89,7 +89,9 @@ class ResilintServer(LanguageServer):
     def runner(self) -> IsolatedRunner:
         if self._runner is None:
             memory = self.memory_limit_mib * 1024 * 1024 if self.memory_limit_mib else None
-            self._runner = IsolatedRunner(check, time_budget=self.file_timeout, memory_limit=memory, initializer=warm_up)
+            self._runner = IsolatedRunner(
+                check, time_budget=self.file_timeout, memory_limit=memory, initializer=warm_up, preload=("resilint.lsp.worker", "resilint.engine.core")
+            )
         return self._runner
 
     def stop_runner(self) -> None:
