@@ -270,7 +270,7 @@ def receiver_type(node: cst.BaseExpression, names: NameResolver, _depth: int = 0
         if binding is None or binding.qualname is not None:
             return None
         if binding.annotation is not None:
-            return _annotated_type(binding.annotation, names)
+            return names.annotated_type(binding.annotation)
         return receiver_type(binding.value, names, _depth + 1) if binding.value is not None else None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
         return _factory_type(node.func.value, names, _depth)
@@ -285,26 +285,6 @@ def receiver_type(node: cst.BaseExpression, names: NameResolver, _depth: int = 0
     return None
 
 
-def _annotated_type(annotation: cst.BaseExpression, names: NameResolver) -> str | None:
-    """``Client``, ``Optional[Client]``, ``Client | None``, ``"Client"`` -> the client's qualified name."""
-    if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
-        text = annotation.evaluated_value
-        if not isinstance(text, str):
-            return None
-        try:
-            annotation = cst.parse_expression(text)
-        except cst.ParserSyntaxError:
-            return None
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-        parts = [annotation.left, annotation.right]
-    elif isinstance(annotation, cst.Subscript) and names.qualified_name(annotation.value) in ("typing.Optional", "typing.Union"):
-        parts = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
-    else:
-        return names.qualified_name(annotation)
-    found = {_annotated_type(p, names) for p in parts if not is_none(p)} - {None}
-    return found.pop() if len(found) == 1 else None
-
-
 def _factory_type(name: str, names: NameResolver, depth: int) -> str | None:
     """What a module-level function returns: its return annotation, or the object
     every ``return`` builds (only names visible at module level resolve in it)."""
@@ -313,7 +293,7 @@ def _factory_type(name: str, names: NameResolver, depth: int) -> str | None:
     for statement in _module_body(names):
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             if statement.returns is not None:
-                return _annotated_type(statement.returns.annotation, names)
+                return names.annotated_type(statement.returns.annotation)
             returned = list(_returns(statement.body))
             found = {receiver_type(v, names, depth + 1) for v in returned}
             return found.pop() if len(found) == 1 else None

@@ -22,21 +22,12 @@ from resilint.checks.common.arguments import (
     keyword_arg,
     positional_arg,
 )
+from resilint.checks.migrations.history.django_state import OPERATION_MODULES
 from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver, dotted_name
 
 # How Django spells its migration API (recognition, shared by every migration check).
 MIGRATION_BASES = frozenset({"django.db.migrations.Migration", "django.db.migrations.migration.Migration"})
-OPERATION_MODULES = frozenset(
-    {
-        "django.db.migrations",
-        "django.db.migrations.operations",
-        "django.db.migrations.operations.fields",
-        "django.db.migrations.operations.models",
-        "django.db.migrations.operations.special",
-        "django.contrib.postgres.operations",
-    }
-)
 SEPARATE = "SeparateDatabaseAndState"
 
 # Signatures: positional index of the arguments the checks read.

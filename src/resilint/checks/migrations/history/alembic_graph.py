@@ -23,6 +23,7 @@ from . import diagnostics as d
 from .diagnostics import Diagnostic
 from .django_graph import SKIP_DIRS
 from .pysource import string
+from .toposort import parents_first
 
 _ATTRS = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -236,32 +237,9 @@ def _label(revision: str, revs: Mapping[str, AlembicRevision]) -> str | None:
 
 def _toposort(revs: Mapping[str, AlembicRevision], parents: Mapping[str, list[str]],
               diags: list[Diagnostic]) -> tuple[str, ...]:
-    WHITE, GREY, BLACK = 0, 1, 2
-    colour = dict.fromkeys(revs, WHITE)
-    order: list[str] = []
-    for start in sorted(revs):
-        if colour[start] != WHITE:
-            continue
-        colour[start] = GREY
-        stack = [(start, 0)]
-        path = [start]
-        while stack:
-            node, i = stack[-1]
-            ps = parents[node]
-            if i < len(ps):
-                stack[-1] = (node, i + 1)
-                p = ps[i]
-                if colour[p] == WHITE:
-                    colour[p] = GREY
-                    stack.append((p, 0))
-                    path.append(p)
-                elif colour[p] == GREY:
-                    cycle = path[path.index(p):] + [p]
-                    diags.append(Diagnostic(d.CYCLE, "revision cycle: " + " -> ".join(reversed(cycle)), "error",
-                                            revs[node].path, revs[node].line, name=node))
-            else:
-                stack.pop()
-                path.pop()
-                colour[node] = BLACK
-                order.append(node)
-    return tuple(order)
+    order, cycles = parents_first(sorted(revs), parents)
+    for cycle in cycles:
+        node = cycle[1]  # the revision whose parent closes the cycle (cycle[0] is that parent)
+        diags.append(Diagnostic(d.CYCLE, "revision cycle: " + " -> ".join(cycle), "error",
+                                revs[node].path, revs[node].line, name=node))
+    return order

@@ -35,6 +35,7 @@ from pathlib import Path
 from . import diagnostics as d
 from .diagnostics import Diagnostic
 from .pysource import ImportMap, dotted, gc_paused, module_constants, string
+from .toposort import parents_first
 
 Key = tuple[str, str]  # (app_label, migration_name)
 
@@ -558,37 +559,11 @@ def _ends(nodes: Mapping[Key, MigrationFile], parents: Mapping[Key, set[Key]]
 
 def _toposort(nodes: Mapping[Key, MigrationFile], parents: Mapping[Key, set[Key]]
               ) -> tuple[tuple[Key, ...], list[Diagnostic]]:
-    """Iterative DFS (parents first, sorted): long chains need no recursion.
-    A back edge is a cycle: reported once and ignored so an order still exists."""
-    WHITE, GREY, BLACK = 0, 1, 2
-    colour = dict.fromkeys(nodes, WHITE)
-    order: list[Key] = []
-    notes: list[Diagnostic] = []
-    sorted_parents = {k: sorted(v) for k, v in parents.items()}
-    for start in sorted(nodes):
-        if colour[start] != WHITE:
-            continue
-        stack: list[tuple[Key, int]] = [(start, 0)]
-        path: list[Key] = [start]
-        colour[start] = GREY
-        while stack:
-            node, i = stack[-1]
-            ps = sorted_parents[node]
-            if i < len(ps):
-                stack[-1] = (node, i + 1)
-                p = ps[i]
-                if colour[p] == WHITE:
-                    colour[p] = GREY
-                    stack.append((p, 0))
-                    path.append(p)
-                elif colour[p] == GREY:
-                    cycle = path[path.index(p):] + [p]
-                    mf = nodes[node]
-                    text = " -> ".join(f"{a}.{n}" for a, n in reversed(cycle))
-                    notes.append(Diagnostic(d.CYCLE, f"dependency cycle: {text}", "error", mf.path, None, *node))
-            else:
-                stack.pop()
-                path.pop()
-                colour[node] = BLACK
-                order.append(node)
-    return tuple(order), notes
+    """Parents first, sorted (see toposort.py); each cycle is reported once and ignored."""
+    order, cycles = parents_first(sorted(nodes), {k: sorted(v) for k, v in parents.items()})
+    notes = []
+    for cycle in cycles:
+        node = cycle[1]  # the migration whose dependency closes the cycle
+        text = " -> ".join(f"{a}.{n}" for a, n in cycle)
+        notes.append(Diagnostic(d.CYCLE, f"dependency cycle: {text}", "error", nodes[node].path, None, *node))
+    return order, notes

@@ -38,6 +38,7 @@ from .pysource import (
     string,
 )
 
+# Where Django's migration operations live (also what the rule-level reader, django.py, resolves).
 OPERATION_MODULES = frozenset({
     "django.db.migrations",
     "django.db.migrations.operations",
