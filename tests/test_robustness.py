@@ -116,6 +116,18 @@ def test_a_bad_file_fails_the_run_like_any_finding(tmp_path: Path) -> None:
     assert run.returncode == 1 and "bad.py:3:1: REL003 [warning] not analysed:" in run.stdout
 
 
+def test_the_flags_listing_survives_a_parser_crashing_file(tmp_path: Path) -> None:
+    """``resilint flags`` parses every file (no prefilter): the guard keeps the
+    segfaulting shape from libcst there too; the file is one error line."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    (tmp_path / "segv.py").write_text(BAD["segv_and.py"][0])
+    (tmp_path / "app.py").write_text("import waffle\n\ndef view(request):\n    return waffle.flag_is_active(request, 'beta')\n")
+    run = run_resilint("flags", "--format", "json", ".", cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "resilint: error: segv.py: not analysed, its flags are not listed: an expression chain of more than 800 operands at line 3" in run.stderr
+    assert [f["key"] for f in run.json()["flags"]] == ["beta"]
+
+
 # -- filesystem faults (reproducers 4 and 5) ---------------------------------------------------------
 
 

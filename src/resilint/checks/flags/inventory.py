@@ -25,6 +25,7 @@ from resilint.checks.flags.manifest import Manifest, ManifestEntry, manifest_for
 from resilint.checks.flags.sdks import FlagEvaluation, recognize, static_key
 from resilint.config.settings import Config
 from resilint.engine.discovery import discover
+from resilint.engine.guard import assess
 from resilint.engine.names import NameResolver
 from resilint.engine.positions import spans_of
 from resilint.engine.reading import decode_source
@@ -106,7 +107,12 @@ def collect(paths: Sequence[Path], config: Config) -> Inventory:
         inventory.files += 1
         shown = display_path(file)
         try:
-            module = cst.parse_module(decode_source(file.read_bytes()))
+            text = decode_source(file.read_bytes())
+            refusal = assess(text)  # never hand libcst what crashes or stalls it (engine/guard.py)
+            if refusal is not None:
+                inventory.errors.append(FileError(shown, f"not analysed, its flags are not listed: {refusal.reason}"))
+                continue
+            module = cst.parse_module(text)
         except OSError as exc:
             inventory.errors.append(FileError(shown, f"cannot read: {exc.strerror or type(exc).__name__}"))
             continue
