@@ -45,7 +45,7 @@ Soundness argument (why the scan never *under*-estimates):
 * Over-counting (comparisons are flat in libcst, ``not`` in ``not in``) only
   lowers the margin; the thresholds are far
   above what hand-written code reaches (see the real-code check in
-  MEASURED.md).
+  notes/robustness.md).
 
 Brackets nested more than 200 deep outside f-strings are a *syntax error* in
 every CPython from 3.10 to 3.13 ("too many nested parentheses"); that is
@@ -61,7 +61,7 @@ from typing import Literal
 
 __all__ = ["Refusal", "Scan", "assess", "scan", "estimated_seconds", "MAX_BRACKETS", "MAX_CHAIN", "MAX_DEPTH", "MAX_COST", "MAX_QUADRATIC", "MAX_STRINGS", "MAX_BYTES"]
 
-# --- thresholds (all derived in MEASURED.md) ---------------------------------
+# --- thresholds (all derived in notes/robustness.md) ---------------------------------
 #: CPython's tokenizer (MAXLEVEL) rejects the 201st nested bracket: a syntax error.
 MAX_BRACKETS = 200
 #: links (operators, prefixes, trailers) of one chain in one comma-free segment;
