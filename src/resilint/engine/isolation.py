@@ -76,9 +76,9 @@ class Failure:
 Outcome = Any  # the result of fn(item), or a Failure
 
 
-def _context(preload: Sequence[str] = ()) -> Any:
+def _context(preload: Sequence[str] = (), allow_fork: bool = True) -> Any:
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if allow_fork and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
@@ -333,10 +333,12 @@ class IsolatedRunner:
 
     def __init__(self, fn: Callable[[Any], Any], *, time_budget: float | None = DEFAULT_TIME_BUDGET,
                  memory_limit: int | None = DEFAULT_MEMORY_LIMIT, initializer: Callable[..., None] | None = None,
-                 initargs: tuple[Any, ...] = (), preload: Sequence[str] = ()) -> None:
+                 initargs: tuple[Any, ...] = (), preload: Sequence[str] = (), allow_fork: bool = False) -> None:
         self._fn, self._time_budget, self._memory_limit = fn, time_budget, memory_limit
         self._init = (initializer, initargs)
-        self._ctx = _context(preload)
+        # a long-lived runner may restart workers after its host has started threads
+        # (a language server): fork only when the caller says it stays single-threaded
+        self._ctx = _context(preload, allow_fork)
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
         self._cancelled = False

@@ -108,7 +108,8 @@ def _in_process(linter: Linter, files: Sequence[Path], changed: Mapping[str, fro
 
                     initargs = (linter.config, linter.cache, linter.noqa, changed)
                     runner = IsolatedRunner(
-                        _check_path, time_budget=budget, memory_limit=memory, initializer=_init_worker, initargs=initargs, preload=_PRELOAD
+                        _check_path, time_budget=budget, memory_limit=memory, initializer=_init_worker, initargs=initargs, preload=_PRELOAD,
+                        allow_fork=True,  # the CLI's process has one thread for the whole run
                     )
                 results.append(_outcome(linter, file, runner.run(str(file))))
     finally:
