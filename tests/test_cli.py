@@ -32,7 +32,7 @@ def test_text_output_format_and_fail_on(tmp_path: Path) -> None:
     assert run.returncode == 0  # a warning is below the default --fail-on error
     assert run.stdout.splitlines()[0] == (
         "svc/client.py:3:1: REL101 [warning] requests.get() called without timeout=; "
-        "requests waits forever by default (http-call-without-timeout)"
+        "requests waits forever by default (http-call-without-timeout) [unsafe fix]"
     )
     assert run.stdout.splitlines()[-1] == "Found 1 finding (0 errors, 1 warning, 0 notes) in 1 file."
     assert run_resilint("check", "--fail-on", "warning", cwd=tmp_path).returncode == 1
@@ -67,7 +67,9 @@ def test_json_contract(tmp_path: Path) -> None:
         "message": "rq.get() called without timeout=; requests waits forever by default",
         "ai_assisted": False,
         "provenance": None,
-        "fixable": False,
+        "fixable": True,
+        "fix_safety": "unsafe",
+        "fix": "add timeout=(3.05, 27) (built-in default; choose it in [tool.resilint.fix.timeouts])",
     }
     assert report["summary"] == {"files": 1, "findings": 1, "by_severity": {"error": 0, "warning": 1, "note": 0}}
 

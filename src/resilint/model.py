@@ -59,10 +59,17 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """An autofix: a description and the edits that apply it."""
+    """An autofix: a description and the edits that apply it (spans of the original
+    file). ``safe``: ``--fix`` applies it; an unsafe fix (it changes behaviour in a way
+    the project has not chosen) needs ``--unsafe-fixes``."""
 
     description: str
     edits: tuple[Edit, ...] = ()
+    safe: bool = False
+
+    @property
+    def safety(self) -> str:
+        return "safe" if self.safe else "unsafe"
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,7 @@ class Report:
     # clone hides AI provenance): shown in every format, never change the exit status.
     warnings: tuple[str, ...] = field(default=())
     changes: tuple[ChangedFile, ...] = field(default=())  # --diff/--staged with a review summary (--format markdown)
+    fixed: int | None = None  # --fix: how many findings were fixed (None: not a fix run)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

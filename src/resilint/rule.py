@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from resilint.config.standards import Standard
     from resilint.engine.context import FileContext
     from resilint.engine.suppressions import Suppression
+    from resilint.fix.plan import FixPlan
     from resilint.model import Provenance, Span
 
 
@@ -59,7 +60,7 @@ class RawFinding:
     standard: Standard
     node: cst.CSTNode
     message: str
-    fix: Fix | None = None
+    fix: Fix | FixPlan | None = None
 
 
 class Rule:
@@ -93,8 +94,10 @@ class Rule:
         spec = self.parameters[name]
         return self.standard.params.get(name, spec.default)
 
-    def report(self, node: cst.CSTNode, message: str, *, fix: Fix | None = None) -> None:
-        """Report a finding at the start of ``node``."""
+    def report(self, node: cst.CSTNode, message: str, *, fix: Fix | FixPlan | None = None) -> None:
+        """Report a finding at the start of ``node``; ``fix``: its autofix, usually a
+        :class:`~resilint.fix.plan.FixPlan` (edits anchored on nodes, resolved by the
+        engine into edits of the original file)."""
         self.context.add(RawFinding(self.standard, node, message, fix))
 
     @classmethod

@@ -31,8 +31,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise ResilintError("--diff and --staged cannot be combined: --staged already compares the index with HEAD")
     if getattr(args, "commit_msg_file", None) is not None and not args.staged:
         raise ResilintError("--commit-msg-file needs --staged: it judges the change being committed")
-    if args.fix or args.fix_diff:
-        raise ResilintError("--fix and --fix-diff are not available yet: no standard has an autofix")
+    fixing = args.fix or args.fix_diff
+    if fixing:
+        _check_fix_options(args)
     if args.diff and not args.staged and _path_not_revision(args.diff):
         # "--diff src/": argparse took the path for REF; like git, a path that is no revision is a path
         args.paths, args.diff = [args.diff, *args.paths], ""
@@ -98,12 +99,39 @@ def cmd_check(args: argparse.Namespace) -> int:
         _prune_baseline(linter, matched.stale)
     if args.add_noqa is not None:
         return _add_noqa(report, args.add_noqa or None)
+    if fixing:
+        from resilint.fix.cli import print_diffs, run_fixes
+        from resilint.fix.runner import FixOptions
+
+        options = FixOptions(unsafe=args.unsafe_fixes, ai=args.fix_ai or config.fix.ai_lines)
+        run = run_fixes(linter, report, options, write=args.fix, staged=args.staged, diff_mode=diff_mode)
+        if args.fix_diff:
+            print_diffs(run)
+            print(run.report.notes[-1], file=sys.stderr)
+            for error in run.report.errors:
+                print_error(error)
+            return EXIT_ERROR if run.report.errors else (EXIT_FINDINGS if run.changed else EXIT_OK)
+        report = dataclasses.replace(run.report, fixed=run.fixed)
     _emit(report, args, reporter_class, linter)
     if report.errors:
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+def _check_fix_options(args: argparse.Namespace) -> None:
+    if args.fix and args.fix_diff:
+        raise ResilintError("--fix and --fix-diff cannot be combined: --fix-diff previews what --fix writes")
+    for option, given in (
+        ("-", (args.paths or []) == ["-"]),
+        ("--write-baseline", args.write_baseline is not None),
+        ("--prune-baseline", args.prune_baseline),
+        ("--add-noqa", args.add_noqa is not None),
+    ):
+        if given:
+            shown = "stdin ('-')" if option == "-" else option
+            raise ResilintError(f"--fix and --fix-diff cannot be combined with {shown}")
 
 
 # -- the configuration of this run ------------------------------------------------------

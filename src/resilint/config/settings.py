@@ -19,6 +19,7 @@ from typing import Any, Union
 
 from resilint.config import _toml
 from resilint.errors import ConfigError
+from resilint.fix.settings import FixConfig, parse_fix
 from resilint.model import Severity
 from resilint.paths import CACHE_DIR_NAME
 
@@ -134,6 +135,7 @@ class Config:
     baseline: Path | None = None  # findings recorded there are not reported (resolved against the root)
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file (None: no limit)
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT_MIB  # MiB of address space per checker worker (None: none)
+    fix: FixConfig = field(default_factory=FixConfig)  # [tool.resilint.fix]: values fixes write (resilint.fix.settings)
     # Run options (command line, environment), not read from the file.
     today: dt.date | None = None
     force_ai: bool = False  # --ai-assisted / RESILINT_AI_ASSISTED=1
@@ -240,6 +242,7 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         "baseline",
         "file-timeout",
         "memory-limit",
+        "fix",
     }
     v.no_unknown(table, known, "")
     root = path.resolve().parent
@@ -280,6 +283,7 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         baseline=(root / v.string(table, "baseline", "")) if "baseline" in table else None,
         file_timeout=v.limit(table, "file-timeout", DEFAULT_FILE_TIMEOUT, "seconds"),
         memory_limit=_memory_limit(v, table),
+        fix=parse_fix(v.table(table, "fix"), path, v.key),
     )
 
 

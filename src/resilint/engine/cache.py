@@ -26,7 +26,7 @@ from resilint import __version__
 from resilint.engine.analysis import Analysis, from_json, to_json
 from resilint.paths import CACHE_DIR_NAME
 
-_FORMAT = "1"
+_FORMAT = "2"  # 2: findings carry fixes with their safety
 
 
 def cache_dir(root: Path) -> Path:

@@ -45,6 +45,7 @@ from resilint.engine.slicing import relevant_slice
 from resilint.engine.suppressions import skip_file_marker
 from resilint.engine.traversal import Traversal
 from resilint.engine.walk import walk
+from resilint.fix.plan import Locator, planned_nodes, resolved
 from resilint.model import FileError, FileResult
 from resilint.paths import display_path, relative_to_root
 from resilint.provenance.blast import regions_of
@@ -270,11 +271,17 @@ class Engine:
         if crashed is not None:
             standard = self.ruleset.standards[crashed]
             raw.extend(RawFinding(standard, c.node, c.message()) for c in traversal.crashes)
+        # Fixes are planned on nodes and resolved here into edits of the original text
+        # (resilint.fix.plan): the tree may be a slice, its positions are the file's.
+        planned = planned_nodes(r.fix for r in raw)
         try:
-            spans = spans_of(module, [r.node for r in raw], statement_of=traversal.statement_of, text=parsed_text, tree=tree)
+            spans = spans_of(
+                module, [*(r.node for r in raw), *planned], statement_of=traversal.statement_of, text=parsed_text, tree=tree
+            )
         except RecursionError:  # libcst's code generation recurses per nesting level
             return self._not_analysed("too deeply nested to locate findings (recursion limit)", standards)
-        located = (Located(r.standard.code, spans.get(id(r.node), FILE_START), r.message, r.fix) for r in raw)
+        locator = Locator(text, spans)
+        located = (Located(r.standard.code, spans.get(id(r.node), FILE_START), r.message, resolved(r.fix, locator)) for r in raw)
         regions = None
         if changed and self.config.diff.ai_scope == "function" and provenance is not None:
             if any(provenance.at(line) is not None for line in changed):

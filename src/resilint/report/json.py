@@ -30,11 +30,13 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
             {"signal": f.provenance.signal, "detail": f.provenance.detail} if f.provenance is not None else None
         ),
         "fixable": f.fixable,
+        "fix_safety": f.fix.safety if f.fix is not None else None,
+        "fix": f.fix.description if f.fix is not None else None,
     }
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
-    return {
+    data = {
         "tool": {"name": "resilint", "version": __version__},
         "findings": [finding_to_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
@@ -45,6 +47,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "by_severity": {s.label: report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)},
         },
     }
+    if report.fixed is not None:  # --fix: how many were fixed (the findings are those that remain)
+        data["summary"]["fixed"] = report.fixed
+    return data
 
 
 class JsonReporter(Reporter):

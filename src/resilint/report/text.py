@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from resilint.model import Report, Severity
+from resilint.model import Finding, Report, Severity
 from resilint.report import Reporter
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
@@ -25,11 +25,34 @@ class TextReporter(Reporter):
             if self.color:
                 severity = f"{_COLORS[f.severity]}{severity}{_RESET}"
                 code = f"{_BOLD}{code}{_RESET}"
-            out.write(f"{f.path}:{f.line}:{f.column}: {code} [{severity}] {f.message} ({f.name})\n")
+            out.write(f"{f.path}:{f.line}:{f.column}: {code} [{severity}] {f.message} ({f.name}){fix_mark(f)}\n")
         for note in report.notes:
             out.write(f"{note}\n")
         out.write(warning_lines(report))
+        out.write(fix_hint(report))
         out.write(summary_line(report) + "\n")
+
+
+def fix_hint(report: Report) -> str:
+    """One line saying what ``--fix`` could do (nothing when no finding has a fix, or
+    after a fix run, whose note says it)."""
+    if report.fixed is not None:
+        return ""
+    safe = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in report.findings if f.fix is not None and not f.fix.safe)
+    if not safe and not unsafe:
+        return ""
+    if safe:
+        more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+        return f"{safe} fixable with --fix{more}; --fix-diff shows the change.\n"
+    return f"{unsafe} fixable with --fix --unsafe-fixes; --fix-diff --unsafe-fixes shows the change.\n"
+
+
+def fix_mark(finding: Finding) -> str:
+    """`` [fix]`` (``--fix`` applies it), `` [unsafe fix]`` (``--unsafe-fixes``), or nothing."""
+    if finding.fix is None:
+        return ""
+    return " [fix]" if finding.fix.safe else " [unsafe fix]"
 
 
 def warning_lines(report: Report) -> str:

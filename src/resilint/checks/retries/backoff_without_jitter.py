@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from resilint.checks.retries import celery
+from resilint.checks.retries.fixes import add_jitter
 from resilint.checks.retries.loops import RetryLoop
 from resilint.checks.retries.policies import Library, wait_profile
 from resilint.checks.retries.policy_rule import WaitRule
@@ -28,7 +29,7 @@ class BackoffWithoutJitter(WaitRule):
             return
         hint = library.get("hint", "")
         message = f"{written} backs off exponentially ({wait.what}) with no random jitter: clients that failed together retry together"
-        self.report(at, f"{message}; {hint}" if hint else message)
+        self.report(at, f"{message}; {hint}" if hint else message, fix=add_jitter(self, library, call, at))
 
     def check_loop(self, loop: RetryLoop) -> None:
         assert self.loops is not None

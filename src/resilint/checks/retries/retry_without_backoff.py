@@ -9,6 +9,7 @@ import libcst as cst
 
 from resilint.checks.common.arguments import source_of
 from resilint.checks.retries import celery
+from resilint.checks.retries.fixes import add_backoff
 from resilint.checks.retries.loops import RetryLoop
 from resilint.checks.retries.policies import Library, max_attempts, wait_profile
 from resilint.checks.retries.policy_rule import LIBRARIES_DOC, LOOPS_DOC, WaitRule
@@ -55,7 +56,7 @@ class RetryWithoutBackoff(WaitRule):
             message = f"{written} with {wait.what} waits a random time that does not grow: no backoff"
         else:
             message = f"{written} with {wait.what} waits the same time before every attempt: no backoff"
-        self.report(at, f"{message}; {hint}" if hint else message)
+        self.report(at, f"{message}; {hint}" if hint else message, fix=add_backoff(self, library, call, at))
 
     def check_loop(self, loop: RetryLoop) -> None:
         assert self.loops is not None

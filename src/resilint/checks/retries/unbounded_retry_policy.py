@@ -9,6 +9,7 @@ from resilint.checks.retries.arguments import MISSING, argument
 from resilint.checks.retries import celery
 from resilint.checks.retries.arguments import NOT_LITERAL, literal
 from resilint.checks.retries.policies import Library, unbounded_keywords, wait_profile
+from resilint.checks.retries.fixes import bound_attempts
 from resilint.checks.retries.statements import collect
 from resilint.checks.retries.policy_rule import PolicyRule
 
@@ -30,15 +31,16 @@ class UnboundedRetryPolicy(PolicyRule):
         if function is not None and _runs_forever(function) and _waits(library, call, self):
             return  # a supervisor: it restarts a worker loop that never returns, with a wait
         wanted = " or ".join(f"{k}=" for k in keywords)
+        fix = bound_attempts(self, library, call, at)
         if call is None or all(_missing(call, library, k) for k in keywords):
-            self.report(at, f"{written} without {wanted}: {library.get('default', 'it retries forever by default')}")
+            self.report(at, f"{written} without {wanted}: {library.get('default', 'it retries forever by default')}", fix=fix)
         else:
             given = ", ".join(
                 f"{k}={source_of(self.context.module, v)}"
                 for k in keywords
                 if isinstance(v := argument(call, k, library.get("positions", {}).get(k)), cst.BaseExpression)
             )
-            self.report(at, f"{written} with {given} and no other limit retries forever")
+            self.report(at, f"{written} with {given} and no other limit retries forever", fix=fix)
 
     def _celery(self, library: Library, call: cst.Call | None, at: cst.CSTNode, written: str) -> None:
         task = celery.read_task(library, call, self.decorated_function(at), self.names)

@@ -36,6 +36,7 @@ from resilint.checks.timeouts.callspec import (
     string_text,
     written_callee,
 )
+from resilint.checks.timeouts.fixes import add_timeout
 from resilint.checks.timeouts.visible_calls import VisibleCalls
 from resilint.config.project import dependency_files, project_info
 from resilint.config.standards import Standard
@@ -85,6 +86,12 @@ class CallRequiresKeyword(CallTracker):
             required=False,
             default=True,
             doc="report in standalone scripts too (a file that starts with #! outside any package)",
+        ),
+        "autofix": Param(
+            bool,
+            required=False,
+            default=True,
+            doc="offer the fix that adds the timeout keyword (false where a timeout changes what the call returns)",
         ),
     }
 
@@ -178,7 +185,8 @@ class CallRequiresKeyword(CallTracker):
                 continue  # socket.setdefaulttimeout(...) bounds every stdlib socket in the process
             if spec.configured_by and built is not None and id(built.call) in self.configured:
                 continue
-            self.report(node, message)
+            fix = add_timeout(node, spec, self.context.config) if self.param("autofix") else None
+            self.report(node, message, fix=fix)
 
     # -- the verdict ---------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import libcst as cst
 from resilint.checks.common.arguments import positional_arg, source_of
 from resilint.checks.timeouts.call_requires_keyword import CallRequiresKeyword
 from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
+from resilint.checks.timeouts.fixes import replace_none
 from resilint.checks.timeouts.callspec import (
     CallSpec,
     SpecSet,
@@ -32,6 +33,7 @@ from resilint.rule import Param
 
 if TYPE_CHECKING:
     from resilint.engine.context import FileContext
+    from resilint.fix.plan import FixPlan
 
 
 def _is_disabled(node: cst.BaseExpression) -> bool:
@@ -89,9 +91,19 @@ class TimeoutDisabled(CallTracker):
         super().__init__(standard, context)
         self.own = spec_set(standard)
         self.sets: list[SpecSet] = [self.own, *(spec_set(included) for included in standard.linked)]
+        # An included standard may turn its fix off (autofix = false: REL107's waits, where a
+        # timeout changes what the call returns); the same holds for replacing its None.
+        self.fixable = [True, *(included.params.get("autofix", True) for included in standard.linked)]
+
+    def _fix(self, node: cst.Call, spec: CallSpec) -> FixPlan | None:
+        """Replace the literal None (not a constant defined elsewhere, not a too-long value)."""
+        arg = argument(node, spec.keywords, spec.position)
+        if arg is None or not _is_disabled(arg.value) or any(a.star for a in node.args):
+            return None
+        return replace_none(arg, spec, self.context.config)
 
     def visit_Call(self, node: cst.Call) -> None:
-        for specs in self.sets:
+        for specs, fixable in zip(self.sets, self.fixable):
             # Own specs may split one call's timeouts (connect_timeout, read_timeout): try each.
             found = list(self.specs_for(specs, node)) if specs is self.own else [self.spec_for(specs, node)]
             for match in found:
@@ -99,7 +111,7 @@ class TimeoutDisabled(CallTracker):
                     continue
                 message = self._verdict(node, match[0], own=specs is self.own)
                 if message is not None:
-                    self.report(node, message)
+                    self.report(node, message, fix=self._fix(node, match[0]) if fixable else None)
                     return
             if found and found[0] is not None:
                 return
