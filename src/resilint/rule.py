@@ -155,7 +155,8 @@ class Rule:
         suppressions: Iterable[Suppression],
         provenance_at: Callable[[int], Provenance | None],
     ) -> Iterable[tuple[Span, str]]:
-        """For kinds with :attr:`reviews_suppressions`: findings (span, message) about
+        """For kinds with :attr:`reviews_suppressions`: findings (span, message), or
+        (span, message, fix) with a :class:`~resilint.model.Fix` of the comment, about
         the file's suppression comments, given which lines are AI-assisted."""
         return ()
 

@@ -79,9 +79,11 @@ class FindingBuilder:
         if suppressions is not NO_SUPPRESSIONS:
             for standard in reviewers:
                 reviewed = self.ruleset.kind_of(standard).review_suppressions(standard, suppressions.all(), provenance.at)
-                for span, message in reviewed:
+                for item in reviewed:  # (span, message) or (span, message, fix)
+                    span, message = item[0], item[1]
+                    fix = item[2] if len(item) > 2 else None
                     if scope is None or scope.touches(span):
-                        findings.append(self.finding(standard, span, message, src, provenance.at(span.line), None))
+                        findings.append(self.finding(standard, span, message, src, provenance.at(span.line), fix))
         findings.sort(key=Finding.sort_key)
         return FileResult(src.path, tuple(findings), errors)
 

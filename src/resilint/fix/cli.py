@@ -120,6 +120,9 @@ def summary(run: FixRun, before: Report, options: FixOptions, *, write: bool) ->
     text = f"{verb} {fixed} finding{'' if fixed == 1 else 's'}"
     if files:
         text += f" in {files} file{'' if files == 1 else 's'}"
+    applied = sum(f.applied for f in run.files)
+    if applied > fixed:  # REL903's fix writes the reason placeholder: its finding stays until a person writes why
+        text += f" ({applied} fixes applied; a <reason> placeholder keeps its finding until the reason is written)"
     text += f"; {remaining} remain{'s' if remaining == 1 else ''}."
     hints = hidden_fixes(run.report.findings, options)
     return f"{text} {hints}".rstrip()

@@ -54,6 +54,7 @@ class FileFix:
     kept: tuple[Finding, ...] = ()  # the given findings not fixed, moved to their lines in the new text
     passes: int = 0
     offered: int = 0  # findings with a fix that were not targets (unsafe, AI-assisted lines)
+    applied: int = 0  # fixes applied over all passes (a placeholder fix leaves its finding)
 
     @property
     def changed(self) -> bool:
@@ -97,6 +98,7 @@ def fix_text(
     failed: dict[int, str] = {}
     current: Sequence[Finding] = findings
     passes = 0
+    applied_count = 0
     while passes < max_passes:
         wanted = {(targets[k].code, line): k for k, line in lines.items() if k in targets and k not in failed}
         candidates = [
@@ -112,6 +114,7 @@ def fix_text(
             failed[candidates[index][0]] = reason
         if not applied.changed:
             break
+        applied_count += len(applied.applied)
         lines = {key: _moved(text, line, applied.edits) for key, line in lines.items()}
         text = applied.text
         current = check(text)
@@ -131,6 +134,7 @@ def fix_text(
         passes=passes,
         offered=offered,
         kept=kept,
+        applied=applied_count,
     )
 
 

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import libcst as cst
 
+from resilint.checks.errors.fixes import log_exception
+
 from resilint.checks.common.arguments import source_of
 from resilint.config.standards import Standard
 from resilint.engine.names import dotted_name, target_names
@@ -141,7 +143,8 @@ class SwallowedException(Rule):
             if not self.param("bare") or self._deliberate(node):
                 return
             self.report(node, "bare `except:` swallows every error, even KeyboardInterrupt, and does nothing with it; "
-                        "catch the exceptions you expect, and log or re-raise the rest (or say why in a comment)")
+                        "catch the exceptions you expect, and log or re-raise the rest (or say why in a comment)",
+                        fix=log_exception(self, node))
             return
         caught = self._broad(node.type)
         if caught is not None and not self._deliberate(node):
@@ -150,6 +153,7 @@ class SwallowedException(Rule):
                 node,
                 f"`except {written}` swallows every error ({caught}) and does nothing with it: failures vanish "
                 "without a trace; catch the exceptions you expect, or log / re-raise (or say why in a comment)",
+                fix=log_exception(self, node),
             )
 
     def _deliberate(self, node: Handler) -> bool:
