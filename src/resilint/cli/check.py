@@ -112,6 +112,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print_error(error)
             return EXIT_ERROR if run.report.errors else (EXIT_FINDINGS if run.changed else EXIT_OK)
         report = dataclasses.replace(run.report, fixed=run.fixed)
+        if args.exit_non_zero_on_fix and run.changed:
+            _emit(report, args, reporter_class, linter)
+            return EXIT_ERROR if report.errors else EXIT_FINDINGS
     _emit(report, args, reporter_class, linter)
     if report.errors:
         return EXIT_ERROR

@@ -154,6 +154,7 @@ def _check_options(check: argparse.ArgumentParser) -> None:
     add("--fix", action="store_true", help="apply the safe fixes of the reported findings (writes the files)")
     add("--unsafe-fixes", action="store_true", help="with --fix/--fix-diff: apply unsafe fixes too (values the project has not chosen)")
     add("--fix-diff", action="store_true", help="print the fixes --fix would apply as a unified diff; write nothing")
+    add("--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when a file was changed (the pre-commit hook resilint-fix)")
     add("--fix-ai", action="store_true", help="with --fix/--fix-diff: fix AI-assisted lines too (also: ai-lines in [tool.resilint.fix])")
     add("--fail-on", type=_severity, default=Severity.ERROR, metavar="LEVEL", help="note, warning or error (default)")
     add("--jobs", "-j", type=_positive, metavar="N", help="processes (default: all cores)")
