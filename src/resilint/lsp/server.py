@@ -22,7 +22,9 @@ editor shows the same findings as the CLI, flake8 and CI:
   it, or a saved ``pyproject.toml``), and every open document is re-checked;
 - a "suppress with reason" code action appends ``# noqa: CODE -- `` and leaves
   the reason to the author (on AI-assisted lines a suppression without one is
-  not honoured: REL903 says so until it is written).
+  not honoured: REL903 says so until it is written);
+- fix actions (lsp/fixes.py): a quick fix per fixable finding, "fix all safe" as a
+  ``source.fixAll.resilint`` action, and "Explain CODE".
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from pygls.lsp.server import LanguageServer
 from resilint import __version__
 from resilint.config.settings import DEFAULT_FILE_TIMEOUT, DEFAULT_MEMORY_LIMIT_MIB
 from resilint.engine.isolation import Failure, IsolatedRunner, WorkerStartError
+from resilint.lsp.fixes import EXPLAIN_COMMAND, EXPLAIN_KIND, FIX_ALL, explain, fix_actions, wanted
 from resilint.lsp.worker import Outcome, check, warm_up
 from resilint.model import Finding, Severity, Span
 
@@ -78,6 +81,7 @@ class ResilintServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.shown_errors: set[str] = set()
         self.last_good: dict[str, tuple[str, tuple[tuple[Finding, str | None], ...]]] = {}
+        self.published: dict[str, tuple[str, tuple[Finding, ...]]] = {}  # uri -> (text, findings) last shown
         self._runner: IsolatedRunner | None = None
         self._running: tuple[str, float] | None = None  # the URI and start time of the check in progress
         # one thread talks to the worker; a check superseded while waiting is simply dropped
@@ -178,6 +182,7 @@ class ResilintServer(LanguageServer):
             else:
                 self.last_good[uri] = (text, findings)
             diagnostics = [to_diagnostic(f, url, lines, document.position_codec) for f, url in findings]
+            self.published[uri] = (text, tuple(f for f, _ in findings))  # for the fix actions (lsp/fixes.py)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def _tell_once(self, kind: types.MessageType, message: str) -> None:
@@ -365,6 +370,7 @@ def did_close(ls: ResilintServer, params: types.DidCloseTextDocumentParams) -> N
         return
     ls.open.discard(uri)
     ls.last_good.pop(uri, None)
+    ls.published.pop(uri, None)
     pending = ls.pending.pop(uri, None)
     if pending is not None:
         pending.cancel()
@@ -379,17 +385,21 @@ def did_change_watched_files(ls: ResilintServer, params: types.DidChangeWatchedF
 
 @server.feature(
     types.TEXT_DOCUMENT_CODE_ACTION,
-    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL, EXPLAIN_KIND]),
 )
 def code_action(ls: ResilintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
     if uri not in ls.open:
         return []
-    text = ls.workspace.get_text_document(uri).source
-    actions: list[types.CodeAction] = []
+    document = ls.workspace.get_text_document(uri)
+    text = document.source
+    checked_text, findings = ls.published.get(uri, ("", ()))
+    actions: list[types.CodeAction] = fix_actions(uri, text, findings if checked_text == text else (), params, document.position_codec)
     for diagnostic in params.context.diagnostics:
         code = diagnostic.code
         if diagnostic.source != "resilint" or not isinstance(code, str) or code in UNSUPPRESSIBLE:
+            continue
+        if not wanted(params.context.only, types.CodeActionKind.QuickFix):
             continue
         edit = suppression_edit(text, diagnostic.range.start.line, code)
         if edit is None:
@@ -403,6 +413,14 @@ def code_action(ls: ResilintServer, params: types.CodeActionParams) -> list[type
             )
         )
     return actions
+
+
+@server.command(EXPLAIN_COMMAND)
+def explain_command(ls: ResilintServer, code: str, uri: str) -> str:
+    """The "Explain CODE" action: the rule's ``resilint explain`` text, shown in the client."""
+    text = explain(code, uri)
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=text))
+    return text
 
 
 @server.feature(types.SHUTDOWN)
