@@ -107,6 +107,7 @@ class MigrationsConfig:
     applied: Mapping[str, str] = field(default_factory=dict)  # app label -> last applied migration
     applied_ref: str | None = None  # git ref whose migration files count as applied
     database_set: bool = False  # `database` was written (else an alembic.ini URL may decide)
+    sets_lock_timeout: bool = False  # the project sets lock_timeout for every migration run (REL423 off)
 
     @property
     def postgresql_major(self) -> int | None:
@@ -297,7 +298,7 @@ def _memory_limit(v: _Validator, table: Mapping[str, Any]) -> int | None:
 def _migrations(v: _Validator, table: Mapping[str, Any]) -> MigrationsConfig:
     """``[tool.resilint.migrations]``: database target, its version, what is applied already."""
     where = "migrations"
-    v.no_unknown(table, {"database", "postgresql", "applied", "applied-ref"}, where)
+    v.no_unknown(table, {"database", "postgresql", "applied", "applied-ref", "sets-lock-timeout"}, where)
     database = v.choice(table, "database", ("postgresql", "mysql", "sqlite"), where, "postgresql")
     postgresql = None
     if "postgresql" in table:
@@ -311,7 +312,8 @@ def _migrations(v: _Validator, table: Mapping[str, Any]) -> MigrationsConfig:
         if not isinstance(name, str) or not name:
             raise ConfigError(v.path, v.key(where, "applied", app), "expected the name of the last applied migration")
     applied_ref = v.string(table, "applied-ref", where) if "applied-ref" in table else None
-    return MigrationsConfig(database, postgresql, dict(applied), applied_ref, "database" in table)
+    sets_lock_timeout = v.boolean(table, "sets-lock-timeout", where, False) if "sets-lock-timeout" in table else False
+    return MigrationsConfig(database, postgresql, dict(applied), applied_ref, "database" in table, sets_lock_timeout)
 
 
 def _override(v: _Validator, table: Mapping[str, Any], index: int) -> Override:

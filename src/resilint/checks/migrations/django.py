@@ -44,6 +44,13 @@ _POSITIONS = {
     ("AddIndex", "model_name"): 0,
     ("AddIndexConcurrently", "model_name"): 0,
     ("CreateModel", "name"): 0,
+    ("AddConstraint", "model_name"): 0,
+    ("AddConstraint", "constraint"): 1,
+    ("RemoveConstraint", "model_name"): 0,
+    ("RemoveIndex", "model_name"): 0,
+    ("RenameField", "model_name"): 0,
+    ("AlterUniqueTogether", "name"): 0,
+    ("AlterIndexTogether", "name"): 0,
     ("RunPython", "code"): 0,
     ("RunPython", "reverse_code"): 1,
     ("RunSQL", "sql"): 0,
@@ -71,7 +78,8 @@ class DjangoOp:
     @property
     def model(self) -> str | None:
         """The model the operation works on, lower-cased (Django's own convention)."""
-        text = string_literal(self.arg("name") if self.name == "CreateModel" else self.arg("model_name"))
+        by_name = self.name in ("CreateModel", "AlterUniqueTogether", "AlterIndexTogether")
+        text = string_literal(self.arg("name") if by_name else self.arg("model_name"))
         return text.lower() if text is not None else None
 
 

@@ -11,6 +11,7 @@ the same function), and classifies SQL reaching a sink. Subclasses receive
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,7 +33,11 @@ from resilint.checks.migrations.django import (
     read_migration,
 )
 from resilint.checks.migrations.history.django_state import OperationRecord
-from resilint.checks.migrations.history.lookup import FileFacts, ref_commit, sibling_migrations
+from resilint.checks.migrations.history.lookup import (
+    FileFacts,
+    ref_commit,
+    sibling_migrations,
+)
 from resilint.checks.migrations.project import (
     MIGRATION_FILE_NAME_FOLDER,
     alembic_applied,
@@ -44,9 +49,11 @@ from resilint.checks.migrations.project import (
     rebuilt_tables,
     reverse_functions,
 )
+from resilint.checks.migrations.sql_locks import LockStatement, lock_statements
 from resilint.config.project import dependency_files
 from resilint.config.settings import Config, MigrationsConfig
 from resilint.config.standards import Standard
+from resilint.engine.literals import literal_bool, string_literal
 from resilint.engine.prefilter import Prefilter, Trigger
 from resilint.rule import Rule
 
@@ -76,6 +83,30 @@ SQL_DESCRIPTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class SqlPlace:
+    """Where a lock-taking SQL statement runs (for :meth:`MigrationRule.on_lock_sql`)."""
+
+    in_transaction: bool  # inside the migration's transaction (atomic Django migration, Alembic outside
+    #                       autocommit_block(), or after a BEGIN in the same SQL)
+    created: frozenset[str]  # tables created earlier in the same migration (empty, nobody uses them)
+    holes: int  # run-time values in the SQL text (an unparsable template with holes is not news)
+    operation: str  # "RunSQL", "op.execute", "cursor.execute"...: how the SQL is run, for messages
+
+
+# The lock-taking statements that kinds of the operation forms report for the same change written
+# as SQL (the same code): SQL ``CREATE INDEX`` is REL406 like ``AddIndex``, ``ALTER COLUMN TYPE`` REL405
+# like ``AlterField``, ``ADD COLUMN ... NOT NULL`` without a default REL404 like ``AddField``. The base
+# class reports them (:meth:`MigrationRule.on_lock_sql`), so the kinds' own modules stay as they are.
+SQL_LOCKS_OF_KIND: dict[str, frozenset[str]] = {
+    "not-null-column": frozenset({"add-not-null-column"}),
+    "unsafe-alter-column": frozenset({"alter-type", "set-not-null"}),
+    "non-concurrent-index": frozenset({"create-index", "drop-index", "reindex", "concurrent-index"}),
+}
+_CONCURRENT_ADVICE = ("run it with CONCURRENTLY outside the migration's transaction (Django: a migration with "
+                      "atomic = False; Alembic: inside op.get_context().autocommit_block())")
+
+
 class MigrationRule(Rule):
     """Base of the migration checks (not a kind itself: ``kind`` is empty).
 
@@ -89,6 +120,7 @@ class MigrationRule(Rule):
     """
 
     wants_sql: ClassVar[bool] = False
+    wants_lock_sql: ClassVar[bool] = False  # receive on_lock_sql for every statement of migration SQL
     migrations_only: ClassVar[bool] = True
     # django-safemigrate's after_deploy makes this kind's hazard harmless (the old code is gone).
     after_deploy_safe: ClassVar[bool] = False
@@ -138,6 +170,10 @@ class MigrationRule(Rule):
         self._records: dict[int, OperationRecord] = {}
         self.rebuilt_tables: set[str] = set()  # Alembic: tables renamed away and re-created here
         self.rebuild_temporaries: set[str] = set()  # ... and the names they were renamed to
+        self.atomic = True  # Django: the file's Migration runs in one transaction
+        self._autocommit_before = False
+        self.sql_created: set[str] = set()  # tables CREATE TABLE'd by this migration's SQL so far
+        self.django_created: frozenset[str] = frozenset()  # tables of the models CreateModel makes here
 
     # -- events for subclasses ---------------------------------------------------
 
@@ -155,6 +191,19 @@ class MigrationRule(Rule):
 
     def on_history(self, facts: FileFacts, migration: DjangoMigration) -> None:
         """After :meth:`on_django`: the history's answers for this file (bad input, notes)."""
+
+    def on_lock_sql(self, call: cst.Call, statement: LockStatement, place: SqlPlace) -> None:
+        """A statement of SQL a migration runs on the way up (``RunSQL``, ``op.execute``, a cursor in
+        ``RunPython``), classified by :mod:`sql_locks`. The default reports the statement classes
+        :data:`SQL_LOCKS_OF_KIND` gives this kind, on PostgreSQL."""
+        wanted = SQL_LOCKS_OF_KIND.get(self.kind)
+        if not wanted or statement.kind not in wanted or self.database != "postgresql":
+            return
+        if statement.table is not None and statement.table in place.created:
+            return  # a table created earlier in this migration: empty, and no running code uses it
+        what = _lock_consequence(statement, place, self.settings.postgresql_major)
+        if what:
+            self.report(call, f"{self.written(call)}() runs {statement.sql!r}, which {what}")
 
     # -- history ---------------------------------------------------------------------
 
@@ -233,6 +282,8 @@ class MigrationRule(Rule):
                     self.safe = migration.safe
                     self.reverse_functions = reverse_functions(migration)
                     self.forward_functions = forward_functions(migration)
+                    self.atomic = migration.atomic
+                    self.django_created = self._created_tables(migration)
         elif is_alembic_module(node, self.names):
             self.framework = "alembic"
             self.silenced = alembic_applied(self.context)
@@ -247,12 +298,92 @@ class MigrationRule(Rule):
             return
         self._align(migration)
         self.on_django(migration)
+        if self.kind == "non-concurrent-index":
+            self._reference_indexes(migration)
         self.on_history(self.facts, migration)
         if self.wants_sql:
             for op in migration.operations:
                 if op.name == "RunSQL":
                     self._sql_argument(op.call, op.arg("sql"), sequence=True, reverse=False)
                     self._sql_argument(op.call, op.arg("reverse_sql"), sequence=True, reverse=True)
+        if self.wants_locks:
+            self.atomic = migration.atomic
+            self.django_created = self._created_tables(migration)
+            in_transaction = migration.atomic
+            for op in migration.operations:
+                if op.name == "RunSQL" and op.arg("sql") is not None:
+                    in_transaction = self._lock_sql(op.call, op.arg("sql"), in_transaction, sequence=True)
+
+    def _reference_indexes(self, migration: DjangoMigration) -> None:
+        """REL406 for ``AddField(ForeignKey)`` on an existing table (strong_migrations' "adding a
+        reference"): Django builds the foreign key's index (``db_index`` defaults to True) with a
+        plain CREATE INDEX in the same migration. An explicit ``db_index=True`` is the kind's own case."""
+        from resilint.checks.migrations.lock_context import (
+            FOREIGN_KEYS,
+            added_field,
+            field_base,
+            on_existing_table,
+        )
+
+        if self.database != "postgresql":
+            return
+        for op in migration.operations:
+            if op.name != "AddField" or not on_existing_table(self, migration, op):
+                continue
+            field = added_field(self, op)
+            if field is None or field_base(self, op, field) not in FOREIGN_KEYS:
+                continue
+            if field.keyword("db_index") is not None or literal_bool(field.keyword("unique")) is True \
+                    or field_base(self, op, field) in ("OneToOneField", "TreeOneToOneField"):
+                continue  # db_index=False: no index; db_index=True: reported by the kind itself; unique: REL415
+            self.report(
+                op.call,
+                f"{self.written(op.call)}() adds a foreign key, and Django builds its index (db_index defaults to "
+                "True) with a plain CREATE INDEX that blocks writes to the table; add the field with db_index=False, "
+                "then build the index with AddIndexConcurrently in a migration with atomic = False",
+            )
+
+    @property
+    def wants_locks(self) -> bool:
+        return self.wants_lock_sql or self.kind in SQL_LOCKS_OF_KIND
+
+    def _created_tables(self, migration: DjangoMigration) -> frozenset[str]:
+        """Tables of the models this Django migration creates: ``<app>_<model>``, or the literal ``db_table``."""
+        app = self.facts.key[0] if self.facts.key is not None else None
+        tables = {f"{app}_{model}" for model in migration.created_models if app is not None}
+        for op in migration.operations:
+            if op.name == "CreateModel":
+                options = op.arg("options")
+                if isinstance(options, cst.Dict):
+                    for element in options.elements:
+                        if (isinstance(element, cst.DictElement) and string_literal(element.key) == "db_table"
+                                and string_literal(element.value)):
+                            tables.add(str(string_literal(element.value)).lower())
+        return frozenset(tables)
+
+    def _lock_sql(self, call: cst.Call, argument: cst.BaseExpression, in_transaction: bool, *,
+                  sequence: bool = False, formatted: bool = False) -> bool:
+        """Dispatch every statement of ``argument`` to :meth:`on_lock_sql`; returns whether a
+        transaction is open after it (``BEGIN``/``COMMIT`` in the SQL move it)."""
+        operation = self.written(call)
+        for template in sql.templates(argument, self.names, sequence=sequence, formatted=formatted):
+            for statement in lock_statements(template.text):
+                if statement.kind == "begin":
+                    self.on_lock_sql(call, statement, self._place(in_transaction, template.holes, operation))
+                    in_transaction = True
+                    continue
+                if statement.kind == "commit":
+                    self.on_lock_sql(call, statement, self._place(in_transaction, template.holes, operation))
+                    in_transaction = False
+                    continue
+                self.on_lock_sql(call, statement, self._place(in_transaction, template.holes, operation))
+                if statement.kind == "create-table" and statement.table:
+                    self.sql_created.add(statement.table)
+        return in_transaction
+
+    def _place(self, in_transaction: bool, holes: int, operation: str) -> SqlPlace:
+        created = self.sql_created | self.django_created | (self.created_tables[-1] if self.created_tables else set())
+        return SqlPlace(in_transaction, frozenset(t.lower() for t in created), holes, operation)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.framework == "alembic" and not self.functions and is_downgrade(node.name.value) and not self.silenced:
@@ -284,6 +415,7 @@ class MigrationRule(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         if self.silenced or (self.after_deploy_safe and self.safe == "after_deploy"):
             return
+        self._autocommit_before = self.in_autocommit  # before this call's own COMMIT, if it runs one
         if self.framework == "alembic" and not self.in_downgrade:
             op = alembic_op(node, self.names)
             if op is not None:
@@ -305,6 +437,25 @@ class MigrationRule(Rule):
             if argument is not None:
                 formatted = sql.is_format_sink(source, self.names)
                 self._sql_argument(node, argument, sequence=False, reverse=self.in_reverse_code, formatted=formatted)
+        if self.wants_locks and self.in_migration and not self.in_reverse_code and id(node) not in self.wrapped:
+            self._lock_sql_call(node)
+
+    def _lock_sql_call(self, node: cst.Call) -> None:
+        argument = sql.sink_argument(node, self.names)
+        if argument is None:
+            return
+        inner = sql.wrapped_sink(argument, self.names)
+        source = node
+        if inner is not None:
+            self.wrapped.add(id(inner))
+            argument, source = sql.sink_argument(inner, self.names), inner
+        if argument is None:
+            return
+        if self.framework == "alembic":
+            in_transaction = not self._autocommit_before
+        else:
+            in_transaction = self.atomic
+        self._lock_sql(node, argument, in_transaction, formatted=sql.is_format_sink(source, self.names))
 
     def _sql_argument(
         self, call: cst.Call, argument: cst.BaseExpression | None, *, sequence: bool, reverse: bool, formatted: bool = False
@@ -317,3 +468,31 @@ class MigrationRule(Rule):
                 if (statement.kind, statement.sql) not in seen:
                     seen.add((statement.kind, statement.sql))
                     self.on_sql(call, statement, reverse=reverse)
+
+
+def _lock_consequence(statement: LockStatement, place: SqlPlace, major: int | None) -> str:
+    """What a lock statement of :data:`SQL_LOCKS_OF_KIND` does, and the safe form (empty: safe here)."""
+    kind = statement.kind
+    if kind == "concurrent-index":
+        if not place.in_transaction:
+            return ""
+        return (f"fails at run time: {statement.detail} CONCURRENTLY cannot run inside a transaction block; "
+                + _CONCURRENT_ADVICE.replace("run it with CONCURRENTLY ", "run it "))
+    if kind in ("create-index", "drop-index", "reindex"):
+        verb = {"create-index": "builds an index", "drop-index": "drops an index", "reindex": "rebuilds indexes"}[kind]
+        return f"{verb} while writes to the table wait (reads too, for DROP INDEX and REINDEX); {_CONCURRENT_ADVICE}"
+    if kind == "alter-type":
+        return ("changes a column's type: unless the types are binary-coercible PostgreSQL rewrites the table "
+                "under an ACCESS EXCLUSIVE lock that blocks reads and writes; add a new column, backfill it, "
+                "switch reads, then drop the old one")
+    if kind == "set-not-null":
+        if major is not None and major < 12:
+            advice = "backfill and set NOT NULL in a maintenance window (PostgreSQL < 12 always scans)"
+        else:
+            advice = ("add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a later step, then "
+                      "SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the CHECK")
+        return f"scans the whole table under an ACCESS EXCLUSIVE lock that blocks reads and writes; {advice}"
+    if kind == "add-not-null-column":
+        return ("adds a NOT NULL column without a DEFAULT: it fails on a table with rows, and the old code's "
+                "inserts fail; add it nullable, backfill, then set NOT NULL, or give it a DEFAULT")
+    return ""

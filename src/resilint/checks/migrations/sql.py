@@ -476,6 +476,8 @@ def _command_kinds(statement: Any, dialect: str) -> Iterator[str]:
         yield "drop-database" if tokens[0] == "DATABASE" else "drop-schema"
     elif verb == "DROP" and tokens[0] == "TABLE":
         yield "drop-table"
+    elif verb == "ALTER" and tokens[0] in ("TYPE", "SCHEMA") and "RENAME" in tokens:
+        yield "rename"  # an enum value (strong_migrations) or a schema renamed under the running code
     elif verb == "ALTER" and tokens[0] == "TABLE":
         for word, after in zip(tokens, [*tokens[1:], ""], strict=True):
             if word == "DROP" and after == "COLUMN":
