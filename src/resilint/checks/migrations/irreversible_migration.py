@@ -7,6 +7,7 @@ import libcst as cst
 from resilint.checks.common.arguments import has_star_kwargs
 from resilint.checks.migrations.alembic import inert_body
 from resilint.checks.migrations.django import DjangoMigration
+from resilint.checks.migrations.fixes import reverse_noop
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.checks.migrations.project import upgrade_operations
 from resilint.engine.literals import is_none
@@ -49,6 +50,7 @@ class IrreversibleMigration(MigrationRule):
                     op.call,
                     f"{self.written(op.call)}() has no {keyword}: Django raises IrreversibleError when this "
                     f"migration is rolled back; pass {keyword}= (migrations.{op.name}.noop when undoing needs nothing)",
+                    fix=reverse_noop(self, op, self.written(op.call)),
                 )
 
     def on_downgrade(self, function: cst.FunctionDef) -> None:

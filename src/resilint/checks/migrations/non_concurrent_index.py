@@ -5,9 +5,12 @@ An index built or dropped while writes to the table are blocked (PostgreSQL).
 
 from __future__ import annotations
 
+import libcst as cst
+
 from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, field_of
+from resilint.checks.migrations.fixes import alembic_concurrently, concurrent_index, index_only
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import literal_bool
 from resilint.rule import Param
@@ -33,6 +36,13 @@ class NonConcurrentIndex(MigrationRule):
                     "(AddIndexConcurrently needs Django 3.0)")
         return "use AddIndexConcurrently/RemoveIndexConcurrently in a migration with atomic = False"
 
+    # atomic = False applies to every operation of the migration: with others beside the
+    # index operations there is no automatic fix, the index goes to its own migration.
+    _SPLIT = " (move the index operation to a migration of its own first: atomic = False would make the other operations non-atomic)"
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statement = node  # the Alembic fix moves the statement into autocommit_block()
+
     def on_django(self, migration: DjangoMigration) -> None:
         if self.database != "postgresql":
             return  # MySQL (InnoDB) builds indexes online; SQLite has no concurrent build
@@ -43,12 +53,19 @@ class NonConcurrentIndex(MigrationRule):
                     self.report(
                         op.call,
                         f"{written} inside an atomic migration fails at run time (CREATE/DROP INDEX CONCURRENTLY "
-                        "cannot run in a transaction); set atomic = False on the Migration class",
+                        "cannot run in a transaction); set atomic = False on the Migration class"
+                        + ("" if index_only(self, migration) else self._SPLIT),
+                        fix=concurrent_index(self, migration, op),
                     )
             elif migration.on_new_model(op):
                 continue
             elif op.name in self.param("django-blocking"):
-                self.report(op.call, f"{written} builds or drops the index while writes to the table wait; {self._ADVICE}")
+                split = "" if index_only(self, migration) else self._SPLIT
+                self.report(
+                    op.call,
+                    f"{written} builds or drops the index while writes to the table wait; {self._ADVICE}{split}",
+                    fix=concurrent_index(self, migration, op),
+                )
             elif op.name in self.param("django-field-ops"):
                 field = field_of(op, self.names)
                 if field is None or field.opaque:
@@ -85,10 +102,12 @@ class NonConcurrentIndex(MigrationRule):
         value = literal_bool(arg.value) if arg is not None else False
         written = f"{self.written(op.call)}()"
         if value is False:
+            statement = getattr(self, "_statement", None)
             self.report(
                 op.call,
                 f"{written} without {keyword}=True blocks writes to the table while the index is built or dropped; "
                 f"pass {keyword}=True inside `with op.get_context().autocommit_block():`",
+                fix=alembic_concurrently(self, op.call, statement, keyword) if not self.in_autocommit else None,
             )
         elif value is True and not self.in_autocommit:
             self.report(
