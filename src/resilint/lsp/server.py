@@ -93,8 +93,14 @@ class ResilintServer(LanguageServer):
     def runner(self) -> IsolatedRunner:
         if self._runner is None:
             memory = self.memory_limit_mib * 1024 * 1024 if self.memory_limit_mib else None
+            root = self.workspace.root_path if self.workspace is not None else None
             self._runner = IsolatedRunner(
-                check, time_budget=self.file_timeout, memory_limit=memory, initializer=warm_up, preload=("resilint.lsp.worker", "resilint.engine.core")
+                check,
+                time_budget=self.file_timeout,
+                memory_limit=memory,
+                initializer=warm_up,
+                initargs=(root,),
+                preload=("resilint.lsp.worker", "resilint.engine.core"),
             )
         return self._runner
 

@@ -29,10 +29,22 @@ class Outcome:
     failure: str | None = None  # set by the server: the worker died or hung on this text (REL003)
 
 
-def warm_up() -> None:
-    """Import the engine ahead of the first check (libcst's import is the slow part)."""
+def warm_up(folder: str | None = None) -> None:
+    """Before the worker says it is ready (so none of it counts against a check's
+    time budget): import the engine (libcst's import is the slow part) and build
+    the linter of the workspace folder's configuration, which most checks use."""
+    global _generation
     import resilint.api  # noqa: F401
     import resilint.engine.core  # noqa: F401  (libcst)
+
+    _generation = 0  # the server's first generation: the first check keeps what is built here
+    if folder:
+        from resilint import api
+
+        try:
+            api.linter_for(api.config_for_folder(Path(folder))).prepare()
+        except Exception:  # a broken configuration is reported by the first check, with its message
+            pass
 
 
 def check(item: tuple[str, str, int]) -> Outcome:
