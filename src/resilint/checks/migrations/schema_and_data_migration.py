@@ -17,6 +17,7 @@ import libcst as cst
 from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, DjangoOp
+from resilint.checks.migrations.history.django_changes import ChangeKind, FieldContext, classify_alter_field
 from resilint.checks.migrations.lock_context import alembic_table, on_existing_table
 from resilint.checks.migrations.migration_rule import MigrationRule, SqlPlace
 from resilint.checks.migrations.sql_locks import (
@@ -47,8 +48,8 @@ class SchemaAndDataMigration(MigrationRule):
     # -- Django ------------------------------------------------------------------------------
 
     def on_django(self, migration: DjangoMigration) -> None:
-        if not migration.atomic or self.database == "mysql":
-            return  # MySQL commits each DDL statement itself: there is no shared transaction
+        if not migration.atomic or self.database != "postgresql":
+            return  # MySQL commits each DDL statement itself; SQLite locks the whole file for any write
         locker: DjangoOp | None = None
         for op in migration.operations:
             if locker is None and op.name in self.param("django-schema") and on_existing_table(self, migration, op) \
@@ -65,9 +66,21 @@ class SchemaAndDataMigration(MigrationRule):
                 return
 
     def _state_only(self, op: DjangoOp) -> bool:
+        """No table (proxy/unmanaged), or an AlterField Django emits no SQL for (choices, help_text...)."""
         record = self.record(op)
-        return record is not None and record.model_before is not None and record.model_before.known \
-            and not record.model_before.has_table
+        if record is None or record.model_before is None or not record.model_before.known:
+            return False
+        if not record.model_before.has_table:
+            return True
+        if op.name != "AlterField" or record.previous is None or record.field is None:
+            return False
+        history, key = self.facts.history, self.facts.key
+        if history is None or key is None:
+            return False
+        context = FieldContext(history.state_before(*key), record.app, record.model_before, record.name)
+        change = classify_alter_field(record.previous, record.field, self.database, context=context,
+                                      resolver=self.facts.resolver)
+        return change.kind == ChangeKind.STATE_ONLY
 
     def _is_data(self, op: DjangoOp) -> bool:
         if op.name == "RunPython":
@@ -87,7 +100,7 @@ class SchemaAndDataMigration(MigrationRule):
     # -- Alembic -----------------------------------------------------------------------------
 
     def on_alembic(self, op: AlembicOp) -> None:
-        if self.database == "mysql" or self.in_autocommit or self.reported:
+        if self.database != "postgresql" or self.in_autocommit or self.reported:
             return
         if op.name in self.param("alembic-schema") and self.locked is None:
             table = alembic_table(op)
@@ -98,7 +111,7 @@ class SchemaAndDataMigration(MigrationRule):
             self._report_alembic(op.call)
 
     def on_lock_sql(self, call: cst.Call, statement: LockStatement, place: SqlPlace) -> None:
-        if self.framework != "alembic" or self.reported or not place.in_transaction or self.database == "mysql":
+        if self.framework != "alembic" or self.reported or not place.in_transaction or self.database != "postgresql":
             return
         if statement.kind == "dml" and self.locked is not None:
             self._report_alembic(call)

@@ -98,7 +98,8 @@ class ValidatedConstraint(MigrationRule):
                 continue
             what = self._django_hazard(op)
             if what is not None:
-                self.report(op.call, self._message(what, "advice-django"))
+                complete = what.startswith("!")  # a message of its own, not "<what> <consequence>; <advice>"
+                self.report(op.call, what[1:] if complete else self._message(what, "advice-django"))
 
     def _django_hazard(self, op: DjangoOp) -> str | None:
         written = f"{self.written(op.call)}()"
@@ -107,7 +108,10 @@ class ValidatedConstraint(MigrationRule):
             found = constraint_class(op, self.names)
             if found is not None and found[0] in self.param("django-constraints"):
                 if found[0] == "UniqueConstraint" and self._partial(found[1]):
-                    return f"{written} adds a partial unique index ({found[0]} with condition=) which"
+                    return (f"!{written} adds a UniqueConstraint with a condition or expressions: Django builds it "
+                            f"as a unique index with a plain CREATE UNIQUE INDEX, which blocks writes while it runs; "
+                            f"run RunSQL('CREATE UNIQUE INDEX CONCURRENTLY ...') in a migration with atomic = False "
+                            f"and keep the AddConstraint in state_operations of SeparateDatabaseAndState")
                 return f"{written} adds a {found[0]}, which"
             return None
         if op.name not in ("AddField", "AlterField"):
