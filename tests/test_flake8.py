@@ -206,6 +206,8 @@ def test_a_file_that_would_crash_the_parser_is_the_engine_finding(project: Path,
     lines = run.stdout.splitlines()
     assert [line for line in lines if not line.startswith("segv.py")] == clean.stdout.splitlines()
     assert [line for line in lines if line.startswith("segv.py")] == [
-        "segv.py:3:1: REL003 [warning] not analysed: an expression chain of more than 800 operands at line 3; "
-        "if the file is generated, exclude it (`exclude` in [tool.resilint]) (not-analysed)"
+        (
+            "segv.py:3:1: REL003 [warning] not analysed: an expression chain of more than 800 operands at line 3; "
+            "if the file is generated, exclude it (`exclude` in [tool.resilint]) (not-analysed)"
+        )
     ]

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-
 from resilint.engine.guard import MAX_CHAIN, MAX_STRINGS, Refusal, assess
 
 

@@ -6,9 +6,14 @@ import threading
 import time
 
 import pytest
-
-from resilint.engine.isolation import Failure, IsolatedRunner, run_isolated, run_one_isolated
 from isolation_workfns import parse, work
+
+from resilint.engine.isolation import (
+    Failure,
+    IsolatedRunner,
+    run_isolated,
+    run_one_isolated,
+)
 
 GOOD = list(range(12))
 

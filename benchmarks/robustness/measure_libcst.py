@@ -118,7 +118,7 @@ def probe(src: str, mode: str = "libcst", timeout: float = TIMEOUT) -> Probe:
     try:
         t = time.perf_counter()
         try:
-            p = subprocess.run([PYTHON, "-c", PROBE, mode, f.name], capture_output=True, text=True, timeout=timeout)
+            p = subprocess.run([PYTHON, "-c", PROBE, mode, f.name], capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return Probe(0, "timeout", None)
         wall = time.perf_counter() - t

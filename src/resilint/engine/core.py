@@ -34,19 +34,18 @@ from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerpri
 from resilint.engine.context import FileContext
 from resilint.engine.events import NOT_ANALYSED, RULE_CRASHED, SYNTAX_ERROR
 from resilint.engine.findings import FindingBuilder
-from resilint.engine.names import NameResolver
 from resilint.engine.guard import estimated_seconds, scan
+from resilint.engine.names import NameResolver
 from resilint.engine.parsing import ParseFailure, parse, refusal_failure, syntax_problem_without_libcst
 from resilint.engine.positions import spans_of
 from resilint.engine.prefilter import Prefilter, Selection
 from resilint.engine.reading import FILE_START, ReadFailure, read_file, read_text
-from resilint.model import Span
 from resilint.engine.slicing import relevant_slice
 from resilint.engine.suppressions import skip_file_marker
 from resilint.engine.traversal import Traversal
 from resilint.engine.walk import walk
 from resilint.fix.plan import Locator, planned_nodes, resolved
-from resilint.model import FileError, FileResult
+from resilint.model import FileError, FileResult, Span
 from resilint.paths import display_path, relative_to_root
 from resilint.provenance.blast import regions_of
 from resilint.provenance.sources import LineProvenance, SourceFile

@@ -58,7 +58,7 @@ def parse(text: str) -> cst.Module | ParseFailure:
         return ParseFailure(error="too deeply nested to parse (recursion limit)")
     except MemoryError:
         return ParseFailure(error="the parser ran out of memory")
-    except Exception as exc:  # ParserSyntaxError, or libcst failing (CSTLogicError on newer syntax)
+    except Exception as exc:  # noqa: BLE001 - ParserSyntaxError, or libcst failing (CSTLogicError on newer syntax)
         problem = cpython_syntax_error(text)
         if problem is not None and problem.span == FILE_START and isinstance(exc, cst.ParserSyntaxError):
             return ParseFailure(problem=syntax_event(text, exc))
@@ -108,7 +108,7 @@ def _libcst_accepts(text: str) -> bool:
         return False
     try:
         cst.parse_module(text)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure means "no"
         return False
     return True
 

@@ -46,7 +46,14 @@ from pygls.lsp.server import LanguageServer
 from resilint import __version__
 from resilint.config.settings import DEFAULT_FILE_TIMEOUT, DEFAULT_MEMORY_LIMIT_MIB
 from resilint.engine.isolation import Failure, IsolatedRunner, WorkerStartError
-from resilint.lsp.fixes import EXPLAIN_COMMAND, EXPLAIN_KIND, FIX_ALL, explain, fix_actions, wanted
+from resilint.lsp.fixes import (
+    EXPLAIN_COMMAND,
+    EXPLAIN_KIND,
+    FIX_ALL,
+    explain,
+    fix_actions,
+    wanted,
+)
 from resilint.lsp.worker import Outcome, check, warm_up
 from resilint.model import Finding, Severity, Span
 

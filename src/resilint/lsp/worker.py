@@ -34,7 +34,6 @@ def warm_up(folder: str | None = None) -> None:
     time budget): import the engine (libcst's import is the slow part) and build
     the linter of the workspace folder's configuration, which most checks use."""
     global _generation
-    import resilint.api  # noqa: F401
     import resilint.engine.core  # noqa: F401  (libcst)
 
     _generation = 0  # the server's first generation: the first check keeps what is built here
@@ -43,7 +42,7 @@ def warm_up(folder: str | None = None) -> None:
 
         try:
             api.linter_for(api.config_for_folder(Path(folder))).prepare()
-        except Exception:  # a broken configuration is reported by the first check, with its message
+        except Exception:  # noqa: BLE001, S110 - a broken configuration is reported by the first check, with its message
             pass
 
 
