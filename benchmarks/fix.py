@@ -49,16 +49,25 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*.py") if p.is_file() and ".git" not in p.parts}
 
 
-def unparsable(folder: Path, changed: list[str]) -> list[str]:
-    bad = []
+def parse_error(data: bytes) -> str | None:
+    try:
+        ast.parse(data)
+        cst.parse_module(data)
+    except Exception as exc:  # noqa: BLE001 - any failure counts
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def unparsable(folder: Path, changed: list[str], old: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """Changed files that parsed before and do not now, and those that did not parse
+    before either (this Python rejects them: e.g. PEP 758's `except A, B:` before 3.14)."""
+    bad, before = [], []
     for name in changed:
-        data = (folder / name).read_bytes()
-        try:
-            ast.parse(data)
-            cst.parse_module(data)
-        except Exception as exc:  # noqa: BLE001 - any failure counts
-            bad.append(f"{name}: {type(exc).__name__}: {exc}")
-    return bad
+        error = parse_error((folder / name).read_bytes())
+        if error is None:
+            continue
+        (before if parse_error(old[name]) is not None else bad).append(f"{name}: {error}")
+    return bad, before
 
 
 def measure(resilint: str, checkout: Path, jobs: list[str]) -> dict:
@@ -74,7 +83,7 @@ def measure(resilint: str, checkout: Path, jobs: list[str]) -> dict:
             raise SystemExit(f"{checkout.name}: --fix failed: {proc.stderr[-2000:]}")
         new = snapshot(folder)
         changed = sorted(name for name in new if old.get(name) != new[name])
-        bad = unparsable(folder, changed)
+        bad, already = unparsable(folder, changed, old)
         _, after = findings(resilint, folder, jobs)
         fixed_now = snapshot(folder)
         run(resilint, folder, "--fix", "--unsafe-fixes", "--fix-ai", *jobs)
@@ -92,6 +101,7 @@ def measure(resilint: str, checkout: Path, jobs: list[str]) -> dict:
             "fixable_left": sum(1 for f in after if f["fixable"]),
             "new_findings": sorted(f"{p}: {c}" for (p, c), n in new_findings.items() for _ in range(n)),
             "unparsable": bad,
+            "unparsable_before_too": already,
             "second_run_changed": second,
             "plain_seconds": round(plain_seconds, 2),
             "fix_seconds": round(fix_seconds, 2),

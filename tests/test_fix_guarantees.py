@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_resilint
+from conftest import record_slicing, run_resilint
 
 from resilint.api import config_for, linter_for
 from resilint.fix.apply import ChangedOnDisk, apply_fixes, write_atomically
@@ -52,6 +52,11 @@ def test_a_sliced_file_keeps_its_untriggered_definitions_byte_for_byte(tmp_path:
     )
     source = BAD + filler
     app = _project(tmp_path, source)
+    linter = linter_for(config_for(tmp_path))
+    used = record_slicing(linter.engine)
+    (finding,) = linter.check_file(app).findings
+    assert used == [True]  # the engine parsed a slice: the fix was planned on it
+    assert apply_fixes(source, [finding.fix]).text == FIXED + filler  # type: ignore[list-item]
     run = run_resilint("check", "--no-cache", "--fix", "app.py", cwd=tmp_path)
     assert "Fixed 1 finding" in run.stdout
     assert app.read_text() == FIXED + filler

@@ -66,6 +66,7 @@ class Fix:
     description: str
     edits: tuple[Edit, ...] = ()
     safe: bool = False
+    resolves: bool = True  # False: the finding stays after it (REL903's reason placeholder)
 
     @property
     def safety(self) -> str:

@@ -104,7 +104,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         from resilint.fix.runner import FixOptions
 
         options = FixOptions(unsafe=args.unsafe_fixes, ai=args.fix_ai or config.fix.ai_lines)
-        run = run_fixes(linter, report, options, write=args.fix, staged=args.staged, diff_mode=diff_mode)
+        run = run_fixes(linter, report, options, write=args.fix, staged=args.staged, diff_mode=diff_mode, jobs=args.jobs)
         if args.fix_diff:
             print_diffs(run)
             print(run.report.notes[-1], file=sys.stderr)

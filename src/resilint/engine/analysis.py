@@ -35,7 +35,7 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     def fix(f: Fix | None) -> Any:
         if f is None:
             return None
-        return {"description": f.description, "edits": [[list(_astuple(e.span)), e.text] for e in f.edits], "safe": f.safe}
+        return {"description": f.description, "edits": [[list(_astuple(e.span)), e.text] for e in f.edits], "safe": f.safe, "resolves": f.resolves}
 
     return {
         "findings": [[x.code, list(_astuple(x.span)), x.message, fix(x.fix)] for x in analysis.findings],
@@ -48,7 +48,7 @@ def from_json(data: dict[str, Any]) -> Analysis:
     def fix(raw: Any) -> Fix | None:
         if raw is None:
             return None
-        return Fix(raw["description"], tuple(Edit(_span(s), t) for s, t in raw["edits"]), bool(raw.get("safe", False)))
+        return Fix(raw["description"], tuple(Edit(_span(s), t) for s, t in raw["edits"]), bool(raw.get("safe", False)), bool(raw.get("resolves", True)))
 
     return Analysis(
         findings=tuple(Located(code, _span(span), message, fix(f)) for code, span, message, f in data["findings"]),

@@ -68,7 +68,7 @@ def _ranges(fix: Fix, locator: Locator) -> list[tuple[int, int, str]]:
 
 
 def _conflicts(edit: tuple[int, int, str], taken: Sequence[tuple[int, int, str]]) -> bool:
-    start, end, text = edit
+    start, end, _text = edit
     for other in taken:
         if other == edit:
             continue  # the same edit twice (an import two fixes need): shared

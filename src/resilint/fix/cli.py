@@ -40,19 +40,29 @@ class FixRun:
 
 
 def run_fixes(
-    linter: Linter, report: Report, options: FixOptions, *, write: bool, staged: bool = False, diff_mode: bool = False
+    linter: Linter,
+    report: Report,
+    options: FixOptions,
+    *,
+    write: bool,
+    staged: bool = False,
+    diff_mode: bool = False,
+    jobs: int | None = None,
 ) -> FixRun:
-    """Fix the findings of ``report``; the returned report holds what remains: in a
-    whole-file run a fixed file is checked again (so a finding a fix made would show),
-    in ``--diff``/``--staged`` mode the changed lines' findings that were not fixed."""
+    """Fix the findings of ``report``; the returned report holds what remains: the
+    findings not fixed, at their lines in the new text (``--diff``/``--staged``: on the
+    changed lines). Each fix's result parsed; a file is checked again between passes
+    only when a fix waited for the next one (benchmarks/fix.py checks on real code
+    that fixed findings are gone and no new ones appear)."""
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
     results: list[FileFix] = []
     errors: list[FileError] = []
     findings: list[Finding] = []
+    work: list[tuple[str, bytes, list[Finding]]] = []
     for shown, file_findings in sorted(by_path.items()):
-        if not any(f.fix is not None for f in file_findings):
+        if not any(options.eligible(f) for f in file_findings):
             findings.extend(file_findings)
             continue
         file = Path(shown)
@@ -63,11 +73,12 @@ def run_fixes(
             findings.extend(file_findings)
             continue
         if staged and not _same_as_staged(file, data):
-            if any(options.eligible(f) for f in file_findings):
-                errors.append(FileError(shown, "not fixed: it has unstaged changes (stage or stash them, then run again)"))
+            errors.append(FileError(shown, "not fixed: it has unstaged changes (stage or stash them, then run again)"))
             findings.extend(file_findings)
             continue
-        result = fix_text(data, shown, file_findings, engine_check(linter, file, shown), options)
+        work.append((shown, data, file_findings))
+    for (shown, data, file_findings), result in zip(work, _fix_all(linter, work, options, jobs)):
+        file = Path(shown)
         if write and result.changed:
             try:
                 write_atomically(file, result.after, data)
@@ -88,9 +99,44 @@ def run_fixes(
 def _remaining(linter: Linter, file: Path, shown: str, result: FileFix, *, write: bool, diff_mode: bool) -> Sequence[Finding]:
     if diff_mode or not result.changed:
         return result.kept
-    if not write:
-        return result.remaining
-    return linter.check_source(result.after, shown, file=file).findings  # as written, with its provenance
+    return result.remaining  # the findings not fixed, moved to their new lines
+
+
+# -- fixing many files: in this process, or a pool of workers like the check's ------------
+
+_worker: Linter | None = None
+_worker_options: FixOptions | None = None
+PARALLEL_THRESHOLD = 4  # files; fewer are fixed in this process
+
+
+def _fix_all(linter: Linter, work: Sequence[tuple[str, bytes, list[Finding]]], options: FixOptions, jobs: int | None) -> list[FileFix]:
+    from resilint.engine.runner import default_jobs
+
+    jobs = jobs or default_jobs()
+    if jobs < 2 or len(work) < PARALLEL_THRESHOLD:
+        return [fix_text(data, shown, found, engine_check(linter, Path(shown), shown), options, verify=False) for shown, data, found in work]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    initargs = (linter.config, linter.cache, linter.noqa, options)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
+        return list(pool.map(_fix_one, work, chunksize=1))
+
+
+def _init_worker(config: object, cache: bool, noqa: bool, options: FixOptions) -> None:
+    global _worker, _worker_options
+    from resilint.api import linter_for
+
+    _worker = linter_for(config, cache=cache, noqa=noqa)  # type: ignore[arg-type]
+    _worker.engine.inprocess_seconds = None
+    _worker_options = options
+
+
+def _fix_one(item: tuple[str, bytes, list[Finding]]) -> FileFix:
+    assert _worker is not None and _worker_options is not None
+    shown, data, found = item
+    return fix_text(data, shown, found, engine_check(_worker, Path(shown), shown), _worker_options, verify=False)
 
 
 def _explained(result: FileFix, remaining: Sequence[Finding]) -> list[Finding]:

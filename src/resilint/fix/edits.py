@@ -114,5 +114,5 @@ def seconds(value: float | tuple[float, float], keyword: str = "") -> str:
     if isinstance(value, tuple):
         return f"({number(value[0])}, {number(value[1])})"
     if keyword.lower().endswith("ms"):
-        return str(int(round(value * 1000)))
+        return str(round(value * 1000))
     return number(value)

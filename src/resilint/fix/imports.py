@@ -131,8 +131,10 @@ def new_import(module: cst.Module, statement: str) -> Piece | None:
             anchor = decorators[0]
         elif isinstance(node, cst.SimpleStatementLine):
             anchor = node.body[0]
-        first = anchor
-        return (first,), lambda loc: [loc.edit(loc.start(first), loc.start(first), f"{statement}{newline_of(loc.text)}")]
+        def before(loc: Locator, first: cst.CSTNode = anchor) -> list:
+            return [loc.edit(loc.start(first), loc.start(first), f"{statement}{newline_of(loc.text)}")]
+
+        return (anchor,), before
     return None
 
 

@@ -90,7 +90,7 @@ class Locator:
 
     def indent_at(self, offset: int) -> str | None:
         """The indentation before ``offset`` when only whitespace precedes it on its line."""
-        line, column = self.position(offset)
+        _line, column = self.position(offset)
         before = self.text[offset - column + 1 : offset]
         return before if not before.strip() else None
 

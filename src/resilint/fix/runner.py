@@ -86,9 +86,12 @@ def fix_text(
     options: FixOptions,
     *,
     max_passes: int = MAX_PASSES,
+    verify: bool = True,
 ) -> FileFix:
     """Fix ``findings`` (one file's, checked from ``data``) with ``check(text)``
-    re-checking the whole new text after each pass."""
+    re-checking the whole new text after each pass. ``verify=False``: re-check only
+    when a fix waited for the next pass; a pass after which none waits ends the loop,
+    and the applied fixes count as fixed (their results parsed)."""
     source = Source.decode(data)
     text = source.text
     targets = {id(f): f for f in findings if options.eligible(f)}
@@ -96,11 +99,13 @@ def fix_text(
     everything = {id(f): f for f in findings}
     lines = {key: f.line for key, f in everything.items()}  # finding -> its line in the current text
     failed: dict[int, str] = {}
-    current: Sequence[Finding] = findings
+    current: Sequence[Finding] | None = findings
     passes = 0
     applied_count = 0
+    resolved: set[int] = set()  # targets whose fix was applied (unverified runs)
     while passes < max_passes:
         wanted = {(targets[k].code, line): k for k, line in lines.items() if k in targets and k not in failed}
+        assert current is not None
         candidates = [
             (wanted[(f.code, f.line)], f)
             for f in current
@@ -115,10 +120,17 @@ def fix_text(
         if not applied.changed:
             break
         applied_count += len(applied.applied)
+        resolved.update(candidates[i][0] for i in applied.applied if candidates[i][1].fix.resolves)  # type: ignore[union-attr]
         lines = {key: _moved(text, line, applied.edits) for key, line in lines.items()}
         text = applied.text
+        if not verify and not applied.deferred:
+            current = None
+            break
         current = check(text)
     after = source.encode(text) if text != source.text else data
+    if current is None:
+        gone = resolved - set(failed)
+        current = [_at_line(everything[k], lines[k]) for k in everything if k not in gone]
     present = {(f.code, f.line) for f in current}
     gone = {k for k, line in lines.items() if k in targets and k not in failed and (targets[k].code, line) not in present}
     fixed = tuple(targets[k] for k in gone)
@@ -184,4 +196,4 @@ def engine_check(linter: Linter, file: Path | None, shown: str) -> Check:
     return check
 
 
-__all__ = ["FileFix", "FixOptions", "MAX_PASSES", "engine_check", "fix_text"]
+__all__ = ["MAX_PASSES", "FileFix", "FixOptions", "engine_check", "fix_text"]

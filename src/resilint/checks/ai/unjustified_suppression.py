@@ -26,7 +26,7 @@ def reason_fix(suppression: Suppression, span: Span) -> Fix | None:
     new = add_noqa(suppression.comment, [placeholder]).text  # type: ignore[list-item]
     if new == suppression.comment:
         return None
-    return Fix("write the reason after '--' (the placeholder <reason> does not count as one)", (Edit(span, new),), safe=True)
+    return Fix("write the reason after '--' (the placeholder <reason> does not count as one)", (Edit(span, new),), safe=True, resolves=False)
 
 
 class _Placeholder:

@@ -17,10 +17,17 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from resilint.checks.retries.policies import Library
 from resilint.checks.common.arguments import keyword_arg
+from resilint.checks.retries.policies import Library
 from resilint.engine.literals import is_none
-from resilint.fix.edits import Piece, add_arguments, add_keyword, call_with_parens, number, replace
+from resilint.fix.edits import (
+    Piece,
+    add_arguments,
+    add_keyword,
+    call_with_parens,
+    number,
+    replace,
+)
 from resilint.fix.imports import name_for
 from resilint.fix.plan import FixPlan, plan
 
