@@ -13,7 +13,6 @@ from resilint.checks.migrations.project import upgrade_operations
 from resilint.engine.literals import is_none
 from resilint.rule import Param
 
-
 # Alembic operations after which an empty downgrade() leaves the old code facing a schema it
 # cannot use. After additive ones (add_column, create_table, create_index), data-only or empty
 # upgrades (seeds, backfills, merge revisions) an empty downgrade() rolls back without harm.

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import AlembicOp, column_of
-from resilint.checks.migrations.history.django_changes import is_column_free
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.fields import field_label
+from resilint.checks.migrations.history.django_changes import is_column_free
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import is_none, literal_bool
 from resilint.rule import Param

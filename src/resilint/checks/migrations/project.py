@@ -12,7 +12,12 @@ from pathlib import Path
 import libcst as cst
 
 from resilint.checks.migrations.django import DjangoMigration
-from resilint.checks.migrations.history.lookup import NO_FACTS, FileFacts, facts_for, files_at_ref
+from resilint.checks.migrations.history.lookup import (
+    NO_FACTS,
+    FileFacts,
+    facts_for,
+    files_at_ref,
+)
 from resilint.config.project import project_info
 from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver
