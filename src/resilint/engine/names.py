@@ -224,15 +224,18 @@ class NameResolver:
         return found.pop() if len(found) == 1 and None not in found else None
 
     def _attribute_types(self, node: cst.Attribute) -> Sequence[cst.BaseExpression | None]:
-        if not isinstance(node.value, cst.Name):
-            return ()
+        owner = self._self_class(node)
+        return owner.attribute_types.get(node.attr.value, ()) if owner is not None else ()
+
+    def _self_class(self, node: cst.BaseExpression) -> Scope | None:
+        """The class scope of ``self.<attr>`` inside one of its methods, else None."""
+        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
+            return None
         function = self._enclosing("function")
         if function is None or function.self_name != node.value.value:
-            return ()
+            return None
         owner = function.parent
-        if owner is None or owner.kind != "class":
-            return ()
-        return owner.attribute_types.get(node.attr.value, ())
+        return owner if owner is not None and owner.kind == "class" else None
 
     def annotated_type(self, annotation: cst.BaseExpression) -> str | None:
         """``Client``, ``Optional[Client]``, ``Client | None``, ``"Client"`` -> the
@@ -299,13 +302,8 @@ class NameResolver:
 
     def self_attribute_values(self, node: cst.BaseExpression) -> Sequence[cst.BaseExpression]:
         """Values assigned to ``self.<attr>`` in the enclosing class, for ``self.<attr>``."""
-        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
-            return ()
-        function = self._enclosing("function")
-        if function is None or function.self_name != node.value.value:
-            return ()
-        owner = function.parent
-        if owner is None or owner.kind != "class":
+        owner = self._self_class(node)
+        if owner is None or not isinstance(node, cst.Attribute):
             return ()
         return owner.attributes.get(node.attr.value, ())
 
