@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from resilint.config.settings import TOP_LEVEL_KEYS
 from resilint.suggest import KEY_ALIASES, closest, did_you_mean
 
 CODES = ["REL101", "REL102", "REL1", "REL2", "REL201", "REL903"]
@@ -15,20 +16,7 @@ OPTIONS = [
     "--output",
     "--add-noqa",
 ]
-KEYS = [
-    "select",
-    "ignore",
-    "extend-select",
-    "severity",
-    "overrides",
-    "exclude",
-    "extend-exclude",
-    "standards",
-    "flags",
-    "ai",
-    "tiers",
-    "diff",
-]
+KEYS = sorted(TOP_LEVEL_KEYS)  # the real configuration keys, not a copy
 
 
 @pytest.mark.parametrize(

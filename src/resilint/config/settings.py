@@ -9,9 +9,8 @@ merged in by the front end with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import dataclasses
-import re
-
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,10 +222,9 @@ def _too_deep_key(path: Path) -> tuple[str | None, int]:
     return None, 1
 
 
-def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resilint") -> Config:
-    """Validate a ``[tool.resilint]`` table read from ``path``."""
-    v = _Validator(path, prefix)
-    known = {
+# Every key of [tool.resilint] (unknown keys are errors, with a "did you mean").
+TOP_LEVEL_KEYS = frozenset(
+    {
         "select",
         "ignore",
         "extend-select",
@@ -245,7 +243,13 @@ def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resil
         "memory-limit",
         "fix",
     }
-    v.no_unknown(table, known, "")
+)
+
+
+def parse_config(table: Mapping[str, Any], path: Path, prefix: str = "tool.resilint") -> Config:
+    """Validate a ``[tool.resilint]`` table read from ``path``."""
+    v = _Validator(path, prefix)
+    v.no_unknown(table, TOP_LEVEL_KEYS, "")
     root = path.resolve().parent
     select = v.codes(table, "select") if "select" in table else None
     flags_table = v.table(table, "flags")
