@@ -102,3 +102,24 @@ def file_digest(path: Path | None) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "missing"
+
+
+_related: dict[Path, tuple[tuple[int, int, int], str]] = {}
+
+
+def related_digest(path: Path) -> str:
+    """:func:`file_digest` of a file other files' results depend on, remembered for
+    this process while its stat (inode, size, mtime) is unchanged: an app's
+    migrations are each other's inputs, so a run would otherwise hash every sibling
+    once per migration (quadratic in the app's history)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+    known = _related.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    digest = file_digest(path)
+    _related[path] = (stamp, digest)
+    return digest

@@ -30,7 +30,7 @@ from resilint.config.ruleset import Ruleset, build_ruleset
 from resilint.config.settings import Config
 from resilint.config.standards import Standard
 from resilint.engine.analysis import Analysis, Located
-from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerprint
+from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerprint, related_digest
 from resilint.engine.context import FileContext
 from resilint.engine.events import NOT_ANALYSED, RULE_CRASHED, SYNTAX_ERROR
 from resilint.engine.findings import FindingBuilder
@@ -408,12 +408,14 @@ class Engine:
         """Per-file inputs of the triggered kinds: declared strings and the contents of
         the related files (the file's result depends on them)."""
         parts: list[str] = []
+        related: dict[Path, None] = {}  # many migration standards name the same siblings: hash each once
         for standard in standards:
             kind = self.ruleset.kind_of(standard)
             extra = kind.file_cache_inputs(standard, self.config, src.file)
             if extra:
                 parts.append(extra)
-            parts.extend(f"{path}:{file_digest(path)}" for path in kind.related_files(standard, self.config, src.file))
+            related.update(dict.fromkeys(kind.related_files(standard, self.config, src.file)))
+        parts.extend(f"{path}:{related_digest(path)}" for path in related)
         return parts
 
     # -- from an analysis to findings -------------------------------------------------
