@@ -10,6 +10,7 @@ import libcst as cst
 
 from resilint.config.settings import Config
 from resilint.engine.names import NameResolver
+from resilint.engine.revisions import Revisions
 from resilint.provenance.sources import LineProvenance
 from resilint.rule import RawFinding
 
@@ -27,6 +28,7 @@ class FileContext:
     today: dt.date
     changed: frozenset[int] | None = None  # --diff/--staged: the changed lines (None: whole file)
     provenance: LineProvenance | None = None  # which lines are AI-assisted (asked lazily)
+    revisions: Revisions | None = None  # diff mode: the change's two versions of the other files (revisions.py)
     findings: list[RawFinding] = field(default_factory=list)
 
     @property

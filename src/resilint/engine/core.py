@@ -40,6 +40,7 @@ from resilint.engine.parsing import ParseFailure, parse, refusal_failure, syntax
 from resilint.engine.positions import spans_of
 from resilint.engine.prefilter import Prefilter, Selection
 from resilint.engine.reading import FILE_START, ReadFailure, read_file, read_text
+from resilint.engine.revisions import Revisions
 from resilint.engine.slicing import relevant_slice
 from resilint.engine.suppressions import skip_file_marker
 from resilint.engine.traversal import Traversal
@@ -118,6 +119,8 @@ class Engine:
         # Set by the runner for in-process checks: a file whose estimated parse time is
         # above it raises NeedsIsolation instead of being parsed here (None: parse all).
         self.inprocess_seconds: float | None = None
+        # Set for a diff-mode run (diff.check_changes): rules read the change's other files through it.
+        self.revisions: Revisions | None = None
         for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
             self.ruleset.kind_of(standard).prepare(standard, config)
 
@@ -257,6 +260,7 @@ class Engine:
             today=self.today,
             changed=changed,
             provenance=provenance,
+            revisions=self.revisions if changed is not None else None,
         )
         rules = [self.ruleset.kind_of(s)(s, context) for s in triggered]
         traversal = Traversal(module, context.names, rules)

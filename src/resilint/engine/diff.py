@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from resilint.config.settings import Config
 from resilint.engine.discovery import discover, walk_includes
+from resilint.engine.revisions import INDEX, WORK_TREE, Revisions
 from resilint.errors import ResilintError
 from resilint.git import GitUnavailable, run_git
 from resilint.model import FileError, Report
@@ -75,6 +76,14 @@ class ChangeSet:
     staged: bool = False
     blobs: Mapping[Path, str] = field(default_factory=dict)  # --staged / a range: the blob of each file to check
     target: str = ""  # a range's last commit (its blobs are checked), else ""
+    base: str = ""  # the commit (or tree) compared against
+
+    @property
+    def revisions(self) -> Revisions | None:
+        """The two versions, for rules that judge a file by the change's other files."""
+        if not self.base:
+            return None
+        return Revisions(self.top, self.base, self.target or (INDEX if self.staged else WORK_TREE))
 
 
 # A long diff of a large repository; a hung git must still not hang the run.
@@ -231,7 +240,7 @@ def collect(
         lines = {git.cwd / path: frozenset(changed) for path, (changed, _blob) in parsed.items() if changed}
         blobs = {git.cwd / path: blob for path, (changed, blob) in parsed.items() if changed and blob}
         against = f"{first} ({_short(git, base)}) to {last} ({_short(git, target)})"
-        return ChangeSet(top=git.cwd, lines=lines, against=against, staged=True, blobs=blobs, target=target)
+        return ChangeSet(top=git.cwd, lines=lines, against=against, staged=True, blobs=blobs, target=target, base=base)
     if staged:
         head = _commit(git, "HEAD")
         base, against = (head, f"HEAD ({_short(git, head)})") if head else (_empty_tree(git), "an empty tree (no commits yet)")
@@ -243,7 +252,7 @@ def collect(
     parsed = parse_patch(patch)
     lines = {git.cwd / path: frozenset(changed) for path, (changed, _blob) in parsed.items() if changed}
     blobs = {git.cwd / path: blob for path, (changed, blob) in parsed.items() if changed and blob} if staged else {}
-    return ChangeSet(top=git.cwd, lines=lines, against=against, staged=staged, blobs=blobs)
+    return ChangeSet(top=git.cwd, lines=lines, against=against, staged=staged, blobs=blobs, base=base)
 
 
 @contextlib.contextmanager
@@ -405,14 +414,18 @@ def check_changes(
 ) -> Report:
     """Check what ``changes`` touched under ``paths``; the report says what was compared."""
     files, errors = select(changes, paths, linter.config, force_exclude=force_exclude)
-    if changes.staged:
-        contents = read_blobs(Git(changes.top), (changes.blobs[f] for f in files))
-        results = [
-            linter.engine.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
-            for f in files
-        ]
-    else:
-        results = linter.check_files(files, jobs=jobs, changed=changes.lines)
+    previous, linter.engine.revisions = linter.engine.revisions, changes.revisions
+    try:
+        if changes.staged:
+            contents = read_blobs(Git(changes.top), (changes.blobs[f] for f in files))
+            results = [
+                linter.engine.check_source(contents[changes.blobs[f]], display_path(f), file=f, changed=changes.lines[f])
+                for f in files
+            ]
+        else:
+            results = linter.check_files(files, jobs=jobs, changed=changes.lines)
+    finally:
+        linter.engine.revisions = previous
     report = linter.report(results, errors, baseline=False)
     count = sum(len(changes.lines[f]) for f in files)
     kind = "staged" if changes.staged and not changes.target else "changed"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from resilint.api import Linter, linter_for
 from resilint.config.settings import Config
+from resilint.engine.revisions import Revisions
 from resilint.errors import ResilintError
 from resilint.model import FileError, FileResult
 
@@ -50,11 +51,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(config: Config, cache: bool, noqa: bool, changed: Mapping[str, frozenset[int]] | None) -> None:
+def _init_worker(
+    config: Config, cache: bool, noqa: bool, changed: Mapping[str, frozenset[int]] | None, revisions: Revisions | None = None
+) -> None:
     global _worker, _worker_changed
     _worker = linter_for(config, cache=cache, noqa=noqa)  # with fork: the parent's, already built
     _worker.prepare()  # import libcst and build the ruleset before the first file's clock starts
     _worker.engine.inprocess_seconds = None  # the supervisor times each file here
+    _worker.engine.revisions = revisions  # diff mode: the change's two versions (engine/revisions.py)
     _worker_changed = changed
 
 
@@ -106,7 +110,7 @@ def _in_process(linter: Linter, files: Sequence[Path], changed: Mapping[str, fro
                 if runner is None:
                     from resilint.engine.isolation import IsolatedRunner
 
-                    initargs = (linter.config, linter.cache, linter.noqa, changed)
+                    initargs = (linter.config, linter.cache, linter.noqa, changed, linter.engine.revisions)
                     runner = IsolatedRunner(
                         _check_path, time_budget=budget, memory_limit=memory, initializer=_init_worker, initargs=initargs, preload=_PRELOAD,
                         allow_fork=True,  # the CLI's process has one thread for the whole run
@@ -124,7 +128,7 @@ def _in_pool(linter: Linter, files: Sequence[Path], jobs: int, changed: Mapping[
 
     budget, memory = _limits(linter.config)
     chunk = max(1, min(_MAX_CHUNK, len(files) // (jobs * _CHUNKS_PER_JOB)))
-    initargs = (linter.config, linter.cache, linter.noqa, changed)
+    initargs = (linter.config, linter.cache, linter.noqa, changed, linter.engine.revisions)
     outcomes = run_isolated(
         _check_path,
         [str(f) for f in files],
