@@ -238,3 +238,100 @@ def test_hyphenated_migration_names_are_migrations(tmp_path: Path) -> None:
         """),
     })
     assert check(tmp_path, folder / "0003_widen.py") == []  # no missing dependency, no unknown history
+
+
+def _findings(tmp_path: Path, *args: str) -> list[tuple[str, int, str]]:
+    run = run_resilint("check", "--format", "json", "--no-git-provenance", *args, ".", cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    return sorted((f["path"], f["line"], f["code"]) for f in run.json()["findings"])
+
+
+def test_staged_mode_reads_the_apps_other_migrations_from_the_index(tmp_path: Path) -> None:
+    """``--staged`` judges the staged 0002 with the *staged* 0001, never with an unstaged edit of
+    it; ``--diff`` judges the work tree with the work tree."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    folder = app(tmp_path, {"0001_initial": INITIAL})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "initial")
+    (folder / "0002_widen.py").write_text(WIDEN)
+    shorter = INITIAL.replace("max_length=50", "max_length=200")  # then 200 -> 100 shortens: a rewrite
+    rewrite = [("shop/migrations/0002_widen.py", 8, "REL405")]
+
+    # staged 0001: varchar(200); work tree 0001: varchar(50)
+    (folder / "0001_initial.py").write_text(shorter)
+    git(tmp_path, "add", ".")
+    (folder / "0001_initial.py").write_text(INITIAL)
+    assert _findings(tmp_path, "--staged", "--select", "REL405") == rewrite
+    assert _findings(tmp_path, "--diff", "--select", "REL405") == []
+
+    # and the other way round: staged varchar(50), work tree varchar(200)
+    git(tmp_path, "add", ".")
+    (folder / "0001_initial.py").write_text(shorter)
+    assert _findings(tmp_path, "--staged", "--select", "REL405") == []
+    assert _findings(tmp_path, "--diff", "--select", "REL405") == rewrite
+
+
+def test_staged_mode_lists_the_apps_migrations_from_the_index(tmp_path: Path) -> None:
+    """A second leaf that exists only in the work tree (untracked, not to be committed) is no
+    missing merge for ``--staged``; ``--diff`` sees it."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    folder = app(tmp_path, {"0001_initial": INITIAL})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "initial")
+    (folder / "0002_widen.py").write_text(WIDEN)
+    git(tmp_path, "add", ".")
+    (folder / "0002_other.py").write_text(
+        migration('[("shop", "0001_initial")]', 'migrations.RunSQL("SELECT 1", migrations.RunSQL.noop),'))
+    assert _findings(tmp_path, "--staged", "--select", "REL410") == []
+    assert _findings(tmp_path, "--diff", "--select", "REL410") == [("shop/migrations/0002_widen.py", 5, "REL410")]
+
+
+def test_a_pre_commit_range_reads_the_apps_migrations_from_its_last_commit(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    folder = app(tmp_path, {"0001_initial": INITIAL})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "initial")
+    first = git(tmp_path, "rev-parse", "HEAD").strip()
+    (folder / "0001_initial.py").write_text(INITIAL.replace("max_length=50", "max_length=200"))
+    (folder / "0002_widen.py").write_text(WIDEN)
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "pushed")
+    (folder / "0001_initial.py").write_text(INITIAL)  # not committed: not what is pushed
+    env = {"PRE_COMMIT_FROM_REF": first, "PRE_COMMIT_TO_REF": "HEAD"}
+    run = run_resilint("check", "--format", "json", "--no-git-provenance", "--staged", "--select", "REL405", ".",
+                       cwd=tmp_path, env=env)
+    assert [(f["path"], f["line"]) for f in run.json()["findings"]] == [("shop/migrations/0002_widen.py", 8)]
+
+
+def test_a_snapshot_lists_and_reads_in_batches(tmp_path: Path) -> None:
+    from resilint.engine.snapshot import Snapshot
+
+    folder = app(tmp_path, {"0001_initial": INITIAL, "0002_widen": WIDEN})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    (folder / "0003_untracked.py").write_text(WIDEN)
+    (folder / "0002_widen.py").write_text("# edited, not staged\n")
+    snapshot = Snapshot(tmp_path)
+    batches: list[int] = []
+    cat = snapshot._cat
+
+    def counting(ids: list[str]) -> dict[str, bytes]:
+        batches.append(len(list(ids)))
+        return cat(ids)
+
+    snapshot._cat = counting  # type: ignore[method-assign]
+    walked = [(Path(d).relative_to(tmp_path).as_posix(), sorted(subs), sorted(names))
+              for d, subs, names in snapshot.walk(tmp_path)]
+    assert walked == [(".", ["shop"], []), ("shop", ["migrations"], []),
+                      ("shop/migrations", [], ["0001_initial.py", "0002_widen.py", "__init__.py"])]
+    snapshot.prefetch(lambda path: path.endswith(".py"))
+    assert snapshot.read_text(folder / "0002_widen.py") == WIDEN
+    assert snapshot.read_text(folder / "0001_initial.py") == INITIAL
+    assert snapshot.read_bytes(folder / "0003_untracked.py") is None
+    assert batches == [3]  # the three staged files, in one git cat-file --batch
+    token = snapshot.token
+    git(tmp_path, "add", ".")
+    assert Snapshot(tmp_path).token != token

@@ -21,6 +21,7 @@ from resilint.checks.migrations.history.lookup import (
 from resilint.config.project import project_info
 from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver
+from resilint.engine.snapshot import snapshot_of
 
 _LOCAL = threading.local()
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?")
@@ -43,7 +44,8 @@ def file_facts(context) -> FileFacts:
     if file is not None and MIGRATION_FILE_NAME_FOLDER(file):
         settings = config.migrations
         applied_paths = files_at_ref(config.root, settings.applied_ref) if settings.applied_ref else None
-        facts = facts_for(file, context.source, config.root, settings.applied, applied_paths)
+        facts = facts_for(file, context.source, config.root, settings.applied, applied_paths,
+                          snapshot_of(getattr(context, "revisions", None)))
     _LOCAL.last = (context, facts)
     return facts
 

@@ -32,12 +32,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from resilint.engine.snapshot import WORK_TREE, Snapshot, WorkTree
+
 from . import diagnostics as d
 from .diagnostics import Diagnostic
 from .pysource import ImportMap, dotted, gc_paused, module_constants, string
 from .toposort import parents_first
 
 Key = tuple[str, str]  # (app_label, migration_name)
+Files = WorkTree | Snapshot  # where files are read: the work tree, or the index/a commit (``--staged``)
 
 MIGRATION_FILE = re.compile(r"^\d+_[\w-]*\.py$")  # always a migration (reported if it is not one)
 OTHER_MODULE = re.compile(r"^[^_~.][\w-]*\.py$")  # Django loads any module; kept when it has a Migration class
@@ -150,18 +153,18 @@ class DjangoProject:
 # -- discovery ---------------------------------------------------------------------
 
 
-def discover_migration_files(root: str | os.PathLike[str]) -> Iterator[tuple[str, Path]]:
-    """``(app_label, path)`` for every ``migrations/NNNN_*.py`` under ``root``."""
-    for dirpath, dirnames, filenames in os.walk(root):
+def discover_migration_files(root: str | os.PathLike[str], files: Files = WORK_TREE) -> Iterator[tuple[str, Path]]:
+    """``(app_label, path)`` for every ``migrations/NNNN_*.py`` under ``root`` (in ``files``)."""
+    for dirpath, dirnames, filenames in files.walk(root):
         dirnames[:] = sorted(n for n in dirnames if n not in SKIP_DIRS and not n.startswith("."))
         if os.path.basename(dirpath) != "migrations":
             continue
         names = sorted(n for n in filenames if MIGRATION_FILE.match(n) or (
-            OTHER_MODULE.match(n) and _has_migration_class(os.path.join(dirpath, n))))
+            OTHER_MODULE.match(n) and _has_migration_class(os.path.join(dirpath, n), files)))
         if not names:
             continue
         app_dir = Path(dirpath).parent
-        label = _app_label(app_dir)
+        label = _app_label(app_dir, files)
         for n in names:
             yield label, Path(dirpath, n)
 
@@ -169,21 +172,19 @@ def discover_migration_files(root: str | os.PathLike[str]) -> Iterator[tuple[str
 _MIGRATION_CLASS = re.compile(r"^class Migration\(", re.MULTILINE)
 
 
-def _has_migration_class(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return _MIGRATION_CLASS.search(fh.read()) is not None
-    except OSError:
-        return False
+def _has_migration_class(path: str, files: Files = WORK_TREE) -> bool:
+    text = files.read_text(path)
+    return text is not None and _MIGRATION_CLASS.search(text) is not None
 
 
-def _app_label(app_dir: Path) -> str:
+def _app_label(app_dir: Path, files: Files = WORK_TREE) -> str:
     """The folder name, unless ``apps.py`` sets a literal ``label`` (Django's AppConfig)."""
     apps_py = app_dir / "apps.py"
-    if apps_py.is_file():
+    data = files.read_bytes(apps_py)
+    if data is not None:
         try:
-            tree = ast.parse(apps_py.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
+            tree = ast.parse(data.decode("utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
             tree = None
         if tree is not None:
             for node in tree.body:
@@ -198,12 +199,12 @@ def _app_label(app_dir: Path) -> str:
     return app_dir.name
 
 
-def discover_settings(root: str | os.PathLike[str]) -> tuple[Settings, list[Diagnostic]]:
-    """Literal ``UPPER_CASE = "..."`` strings from ``settings*.py`` and ``settings/*.py``."""
+def discover_settings(root: str | os.PathLike[str], files: Files = WORK_TREE) -> tuple[Settings, list[Diagnostic]]:
+    """Literal ``UPPER_CASE = "..."`` strings from ``settings*.py`` and ``settings/*.py`` (in ``files``)."""
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     notes: list[Diagnostic] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in files.walk(root):
         dirnames[:] = sorted(n for n in dirnames if n not in SKIP_DIRS and not n.startswith(".") and n != "migrations")
         in_settings_pkg = os.path.basename(dirpath) == "settings"
         for n in sorted(filenames):
@@ -211,8 +212,10 @@ def discover_settings(root: str | os.PathLike[str]) -> tuple[Settings, list[Diag
                 continue
             path = os.path.join(dirpath, n)
             try:
-                with open(path, encoding="utf-8") as fh:
-                    source = fh.read()
+                data = files.read_bytes(path)
+                if data is None:
+                    continue
+                source = data.decode("utf-8")
                 if "AUTH_USER_MODEL" not in source and "_MODEL" not in source:
                     continue
                 tree = ast.parse(source, path)
@@ -247,16 +250,20 @@ def _literal_settings(body: list[ast.stmt]) -> Iterator[tuple[str, str]]:
 
 
 def read_migration(
-    app: str, path: str | os.PathLike[str], settings: Settings, source: str | None = None, external: bool = False
+    app: str, path: str | os.PathLike[str], settings: Settings, source: str | None = None, external: bool = False,
+    files: Files = WORK_TREE,
 ) -> tuple[MigrationFile, list[Diagnostic]]:
-    """Parse one migration file (once) and read its class attributes."""
+    """Parse one migration file (once) and read its class attributes (``source``: its text, else
+    read from ``files``)."""
     path = str(path)
     name = os.path.basename(path)[:-3]
     notes: list[Diagnostic] = []
     try:
         if source is None:
-            with open(path, "rb") as fh:
-                source = fh.read().decode("utf-8")
+            data = files.read_bytes(path)
+            if data is None:
+                raise ValueError("the file cannot be read")
+            source = data.decode("utf-8")
         tree = ast.parse(source, path)
     except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
         line = getattr(exc, "lineno", None)

@@ -15,9 +15,15 @@ imported. This module sits between them:
   ``$VIRTUAL_ENV``, else the ``site-packages`` folders on ``sys.path``. An app
   found nowhere stays unknown; the checks then judge as they would without a
   history, and say so (REL411).
-* The checked file's own text wins over the disk (an unsaved editor buffer,
-  the staged snapshot in ``--staged``): when they differ the project is
-  replayed again with that text (kept for the last few texts).
+* The project's files are read from the version of the repository the run
+  checks: the work tree, or in ``--staged``/pre-commit mode the index (a
+  pre-commit range: its last commit), so a staged migration is judged with the
+  staged versions of its app's other migrations, never with unstaged edits
+  (:class:`~resilint.engine.snapshot.Snapshot`; one ``git cat-file --batch``
+  per snapshot, histories kept per snapshot token).
+* The checked file's own text wins over those files (an unsaved editor
+  buffer): when they differ the project is replayed again with that text (kept
+  for the last few texts).
 """
 
 from __future__ import annotations
@@ -32,13 +38,16 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic
 from .django_fields import FieldClassResolver
 from .django_graph import (
     SKIP_DIRS,
+    WORK_TREE,
     DjangoProject,
+    Files,
     Key,
     MigrationFile,
     discover_migration_files,
@@ -47,6 +56,9 @@ from .django_graph import (
 )
 from .django_state import OperationRecord, ProjectHistory
 from .pysource import gc_paused
+
+if TYPE_CHECKING:
+    from resilint.engine.snapshot import Snapshot
 
 RECHECK_SECONDS = 2.0
 _VENV_DIRS = (".venv", "venv", "env", ".env")
@@ -165,15 +177,31 @@ def _folder_signature(folder: str) -> tuple[int, int]:
         return (-1, -1)
 
 
-def _load(root: Path, overlay: tuple[str, str] | None = None) -> _Loaded:
+def _wanted(root: Path):
+    """The files a history reads, for one batched read of a snapshot: migration modules,
+    ``apps.py`` (app labels) and settings modules (``AUTH_USER_MODEL``) under ``root``."""
+    prefix = str(root) + os.sep
+
+    def wanted(path: str) -> bool:
+        if not path.startswith(prefix) or not path.endswith(".py"):
+            return False
+        folder, name = os.path.split(path)
+        base = os.path.basename(folder)
+        return base in ("migrations", "settings") or name == "apps.py" or name.startswith("settings")
+
+    return wanted
+
+
+def _load(root: Path, overlay: tuple[str, str] | None = None, source_files: Files = WORK_TREE) -> _Loaded:
     with gc_paused():
-        settings, notes = discover_settings(root)
+        source_files.prefetch(_wanted(root))
+        settings, notes = discover_settings(root, source_files)
         files: list[MigrationFile] = []
         seen: dict[Key, str] = {}
         folders: set[str] = set()
-        for app, path in discover_migration_files(root):
+        for app, path in discover_migration_files(root, source_files):
             source = overlay[1] if overlay is not None and str(path) == overlay[0] else None
-            mf, file_notes = read_migration(app, path, settings, source=source)
+            mf, file_notes = read_migration(app, path, settings, source=source, files=source_files)
             if mf.tree is not None and mf.klass is None and not path.name[:1].isdigit():
                 continue
             folders.add(str(path.parent))
@@ -188,8 +216,9 @@ def _load(root: Path, overlay: tuple[str, str] | None = None) -> _Loaded:
         missing = _read_external(root, files, settings, seen)
         project = DjangoProject(str(root), tuple(files), settings, tuple(notes))
         by_path = {f.path: f.key for f in files if not f.external}
-        return _Loaded(project, ProjectHistory(project), FieldClassResolver(root), by_path,
-                       {f: _folder_signature(f) for f in folders}, frozenset(missing), time.monotonic())
+        stats = {f: _folder_signature(f) for f in folders} if source_files is WORK_TREE else {}
+        return _Loaded(project, ProjectHistory(project), FieldClassResolver(root), by_path, stats,
+                       frozenset(missing), time.monotonic())
 
 
 def _read_external(root: Path, files: list[MigrationFile], settings, seen: dict[Key, str]) -> set[str]:
@@ -221,14 +250,20 @@ def _read_external(root: Path, files: list[MigrationFile], settings, seen: dict[
     return missing
 
 
+_SNAPSHOTS_KEPT = 4  # histories of index/commit snapshots kept (each is immutable)
+
+
 class _ProjectCache:
-    """Loaded histories per project root, for the life of the process."""
+    """Loaded histories per project root (and snapshot), for the life of the process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[str, _Loaded] = {}
+        self._snapshots: OrderedDict[tuple[str, str], _Loaded] = OrderedDict()
 
-    def get(self, root: Path, file: Path) -> _Loaded:
+    def get(self, root: Path, file: Path, source_files: Files = WORK_TREE) -> _Loaded:
+        if source_files is not WORK_TREE:
+            return self._get_snapshot(root, source_files)
         key = str(root)
         with self._lock:
             entry = self._entries.get(key)
@@ -247,15 +282,30 @@ class _ProjectCache:
             self._entries[key] = entry
             return entry
 
-    def with_text(self, entry: _Loaded, root: Path, file: Path, text: str) -> _Loaded:
-        """The project as it is with ``file`` holding ``text`` (unsaved or staged)."""
+    def _get_snapshot(self, root: Path, snapshot: Files) -> _Loaded:
+        """A snapshot's files never change: its history is kept under its token, never re-checked."""
+        key = (str(root), snapshot.token)
+        with self._lock:
+            entry = self._snapshots.get(key)
+            if entry is not None:
+                self._snapshots.move_to_end(key)
+                return entry
+        entry = _load(root, source_files=snapshot)
+        with self._lock:
+            self._snapshots[key] = entry
+            while len(self._snapshots) > _SNAPSHOTS_KEPT:
+                self._snapshots.popitem(last=False)
+        return entry
+
+    def with_text(self, entry: _Loaded, root: Path, file: Path, text: str, source_files: Files = WORK_TREE) -> _Loaded:
+        """The project as it is with ``file`` holding ``text`` (an unsaved buffer)."""
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         okey = (str(file), digest)
         with self._lock:
             if okey in entry.overlays:
                 entry.overlays.move_to_end(okey)
                 return entry.overlays[okey]
-        loaded = _load(root, (str(file), text))
+        loaded = _load(root, (str(file), text), source_files)
         with self._lock:
             entry.overlays[okey] = loaded
             while len(entry.overlays) > 4:
@@ -265,6 +315,7 @@ class _ProjectCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._snapshots.clear()
 
 
 PROJECTS = _ProjectCache()
@@ -283,17 +334,14 @@ def project_root(file: Path, config_root: Path) -> Path:
         return file.parent.parent.parent
 
 
-def _same_text(file: Path, text: str) -> bool:
-    try:
-        with open(file, "rb") as fh:
-            return fh.read().decode("utf-8", "replace") == text
-    except OSError:
-        return False
+def _same_text(file: Path, text: str, source_files: Files = WORK_TREE) -> bool:
+    return source_files.read_text(file) == text
 
 
 def facts_for(file: Path | None, text: str, config_root: Path, applied: Mapping[str, str] | None = None,
-              applied_paths: frozenset[str] | None = None) -> FileFacts:
-    """The history's answers for one Django migration file (``NO_FACTS`` when it is not one)."""
+              applied_paths: frozenset[str] | None = None, snapshot: Snapshot | None = None) -> FileFacts:
+    """The history's answers for one Django migration file (``NO_FACTS`` when it is not one);
+    the app's other migrations are read from ``snapshot`` (None: the work tree)."""
     if file is None:
         return NO_FACTS
     file = file.resolve()
@@ -302,11 +350,12 @@ def facts_for(file: Path | None, text: str, config_root: Path, applied: Mapping[
     root = project_root(file, config_root.resolve())
     if any(part in SKIP_DIRS for part in file.relative_to(root).parts[:-1]):
         return NO_FACTS
-    entry = PROJECTS.get(root, file)
+    source_files: Files = snapshot if snapshot is not None else WORK_TREE
+    entry = PROJECTS.get(root, file, source_files)
     if str(file) not in entry.by_path:
         return NO_FACTS
-    if not _same_text(file, text):
-        entry = PROJECTS.with_text(entry, root, file, text)
+    if not _same_text(file, text, source_files):
+        entry = PROJECTS.with_text(entry, root, file, text, source_files)
         if str(file) not in entry.by_path:
             return NO_FACTS
     key = entry.by_path[str(file)]
