@@ -4,10 +4,14 @@ field (or model) using it. Diff mode only (--diff, --staged, a pre-commit range)
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import git, run_resilint
+from conftest import FIXTURES, git, run_resilint
+from expectations import expectations
+
+REL426_FIXTURES = FIXTURES / "diff" / "rel426"
 
 MODELS = """\
 from django.db import models
@@ -339,3 +343,19 @@ def test_worker_pool_gets_the_change(django_repo: Path) -> None:
     extra = {f"shop/util_{i}.py": f"VALUE = {i}\n" for i in range(12)}
     _write(django_repo, {"shop/models.py": MODELS_WITHOUT_COUPON, MIGRATION: REMOVE_COUPON, **extra})
     assert [(p, line) for p, line, _ in _found(django_repo, "--diff", "--jobs", "2")] == [(MIGRATION, 7)]
+
+
+def test_fixture_change(git_repo: Path) -> None:
+    """fixtures/diff/rel426: base/ committed, change/ laid over it; findings equal the expectations."""
+    shutil.copytree(REL426_FIXTURES / "base", git_repo, dirs_exist_ok=True)
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "base")
+    shutil.copytree(REL426_FIXTURES / "change", git_repo, dirs_exist_ok=True)
+    wanted: set[tuple[str, int, str]] = set()
+    for file in sorted((REL426_FIXTURES / "change").rglob("*.py")):
+        shown = file.relative_to(REL426_FIXTURES / "change").as_posix()
+        wanted |= expectations(file, shown)
+    run = run_resilint("check", "--format", "json", "--no-cache", "--select", "REL426", "--diff", cwd=git_repo)
+    assert run.returncode == 1, run.stderr
+    got = {(f["path"], f["line"], f["code"]) for f in run.json()["findings"]}
+    assert got == wanted == {("deployshop/migrations/0002_remove_order_coupon.py", 8, "REL426")}

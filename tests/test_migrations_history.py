@@ -335,3 +335,40 @@ def test_a_snapshot_lists_and_reads_in_batches(tmp_path: Path) -> None:
     token = snapshot.token
     git(tmp_path, "add", ".")
     assert Snapshot(tmp_path).token != token
+
+
+ALEMBIC_REVISION = '''from alembic import op
+
+revision = "{rev}"
+down_revision = {down!r}
+
+
+def upgrade():
+    op.execute("SELECT 1")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_alembic_graph_problems_are_reported_and_follow_the_other_revisions(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    versions = tmp_path / "db" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "a_base.py").write_text(ALEMBIC_REVISION.format(rev="a1", down=None))
+    (versions / "b_next.py").write_text(ALEMBIC_REVISION.format(rev="b2", down="a1"))
+    (versions / "c_other.py").write_text(ALEMBIC_REVISION.format(rev="c3", down="a1"))
+
+    def found() -> list[tuple[str, int, str]]:
+        return _findings(tmp_path, "--select", "REL410")
+
+    assert found() == [("db/versions/c_other.py", 3, "REL410")]  # two heads (b2, c3): on the last one
+    (versions / "d_merge.py").write_text(ALEMBIC_REVISION.format(rev="d4", down=("b2", "c3")))
+    assert found() == []  # merged: the cached results of b_next/c_other follow their siblings
+    (versions / "a_base.py").unlink()
+    assert found() == [("db/versions/b_next.py", 4, "REL410"), ("db/versions/c_other.py", 4, "REL410")]
+    run = run_resilint("check", "--format", "json", "--select", "REL410", ".", cwd=tmp_path)
+    assert [f["message"] for f in run.json()["findings"]][0] == (
+        "missing-down-revision: revision b2 has down_revision 'a1', which no revision file defines; "
+        "the rest of the revisions are still judged")

@@ -107,6 +107,8 @@ class MigrationsConfig:
     applied_ref: str | None = None  # git ref whose migration files count as applied
     database_set: bool = False  # `database` was written (else an alembic.ini URL may decide)
     sets_lock_timeout: bool = False  # the project sets lock_timeout for every migration run (REL423 off)
+    # django-pg-zero-downtime-migrations runs the migrations (None: read from the settings modules)
+    zero_downtime_backend: bool | None = None
 
     @property
     def postgresql_major(self) -> int | None:
@@ -302,7 +304,8 @@ def _memory_limit(v: _Validator, table: Mapping[str, Any]) -> int | None:
 def _migrations(v: _Validator, table: Mapping[str, Any]) -> MigrationsConfig:
     """``[tool.resilint.migrations]``: database target, its version, what is applied already."""
     where = "migrations"
-    v.no_unknown(table, {"database", "postgresql", "applied", "applied-ref", "sets-lock-timeout"}, where)
+    v.no_unknown(table, {"database", "postgresql", "applied", "applied-ref", "sets-lock-timeout", "zero-downtime-backend"},
+                 where)
     database = v.choice(table, "database", ("postgresql", "mysql", "sqlite"), where, "postgresql")
     postgresql = None
     if "postgresql" in table:
@@ -317,7 +320,9 @@ def _migrations(v: _Validator, table: Mapping[str, Any]) -> MigrationsConfig:
             raise ConfigError(v.path, v.key(where, "applied", app), "expected the name of the last applied migration")
     applied_ref = v.string(table, "applied-ref", where) if "applied-ref" in table else None
     sets_lock_timeout = v.boolean(table, "sets-lock-timeout", where, False) if "sets-lock-timeout" in table else False
-    return MigrationsConfig(database, postgresql, dict(applied), applied_ref, "database" in table, sets_lock_timeout)
+    zero_downtime = v.boolean(table, "zero-downtime-backend", where, False) if "zero-downtime-backend" in table else None
+    return MigrationsConfig(database, postgresql, dict(applied), applied_ref, "database" in table, sets_lock_timeout,
+                            zero_downtime)
 
 
 def _override(v: _Validator, table: Mapping[str, Any], index: int) -> Override:

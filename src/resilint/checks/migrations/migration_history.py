@@ -5,7 +5,11 @@ What the migration history of a Django app says about one migration file:
 * ``report = "bad-input"`` (REL410): the file depends on a migration that does
   not exist, is part of a dependency cycle, is one of two leaf migrations of its
   app (a merge migration is missing), or its app label is defined twice. The
-  rest of the app is still replayed and judged.
+  rest of the app is still replayed and judged. For an Alembic revision file
+  (in a ``versions`` folder): its ``down_revision`` (or ``depends_on``) names no
+  revision, it closes a cycle, its revision id is defined twice, or it is one of
+  two heads with no merge revision (heads on distinct ``branch_labels`` are
+  deliberate and not reported); reported on the assignment at fault.
 * ``report = "unknown-history"`` (REL411): an operation acts on a model or field
   whose previous definition no migration the linter could read created (its
   app's migrations are neither in the project nor in its environment's
@@ -14,9 +18,12 @@ What the migration history of a Django app says about one migration file:
 
 from __future__ import annotations
 
+import libcst as cst
+
 from resilint.checks.migrations.django import DjangoMigration
-from resilint.checks.migrations.history.lookup import FileFacts
+from resilint.checks.migrations.history.lookup import FileFacts, alembic_diagnostics
 from resilint.checks.migrations.migration_rule import MigrationRule
+from resilint.engine.snapshot import snapshot_of
 from resilint.rule import Param
 
 # Operations whose verdict needs the state before them.
@@ -29,6 +36,17 @@ class MigrationHistory(MigrationRule):
     parameters = {
         "report": Param(str, doc="'bad-input' (broken graph) or 'unknown-history' (a predecessor not found)"),
     }
+
+    def visit_Module(self, node: cst.Module) -> None:
+        super().visit_Module(node)
+        if self.framework != "alembic" or self.silenced or self.param("report") != "bad-input":
+            return
+        context = self.context
+        found = alembic_diagnostics(context.file, context.config.root,
+                                    snapshot_of(getattr(context, "revisions", None)))
+        for diag in found:
+            self.report(_assignment(node, diag.attr or "revision"),
+                        f"{diag.code}: {diag.message}; the rest of the revisions are still judged")
 
     def on_history(self, facts: FileFacts, migration: DjangoMigration) -> None:
         if facts.key is None:
@@ -54,3 +72,19 @@ class MigrationHistory(MigrationRule):
                 self.report(op.call, f"{self.written(op.call)}(): no migration the linter read defines {what} "
                                      f"before this one{where}; this migration is judged without its history")
                 return  # once per file
+
+
+def _assignment(module: cst.Module, name: str) -> cst.CSTNode:
+    """The module-level statement assigning ``name`` (``revision = "..."``), else the first statement."""
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, cst.AnnAssign):
+                targets = [small.target]
+            if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                return statement
+    return module.body[0] if module.body else module

@@ -37,6 +37,7 @@ from resilint.checks.migrations.history.lookup import (
     FileFacts,
     ref_commit,
     sibling_migrations,
+    sibling_revisions,
 )
 from resilint.checks.migrations.project import (
     MIGRATION_FILE_NAME_FOLDER,
@@ -136,8 +137,11 @@ class MigrationRule(Rule):
             return ()
         file = file.resolve()
         if not MIGRATION_FILE_NAME_FOLDER(file):
-            ini = alembic_ini(file, config.root) if file.parent.name == "versions" else None
-            return (ini,) if ini is not None else ()
+            if file.parent.name != "versions":
+                return ()
+            ini = alembic_ini(file, config.root)
+            # the revision graph (REL410) is read from the other revision files
+            return [*((ini,) if ini is not None else ()), *sibling_revisions(file)]
         return sibling_migrations(file)
 
     @classmethod

@@ -18,6 +18,7 @@ from resilint.rule import Param
 
 class NonConcurrentIndex(MigrationRule):
     kind = "non-concurrent-index"
+    zero_downtime_safe = True  # django-pg-zero-downtime-migrations builds and drops every index CONCURRENTLY
     description = "An index built or dropped while writes to the table are blocked (PostgreSQL)."
     parameters = {
         "django-blocking": Param(list, doc="Django index operations that lock writes"),

@@ -57,6 +57,8 @@ class NotNullColumn(MigrationRule):
             db_default = field.keyword("db_default")
             if db_default is not None and not is_none(db_default):
                 continue
+            if self._default_kept(field):
+                continue
             self.report(
                 op.call,
                 f"{self.written(op.call)}() adds {field_label(op)} as NOT NULL without a database default: the old "
@@ -64,6 +66,16 @@ class NotNullColumn(MigrationRule):
                 f"lives only in the new code); add it with null=True, backfill, then make it NOT NULL, or "
                 f"{self._default_advice()}",
             )
+
+    def _default_kept(self, field) -> bool:
+        """django-pg-zero-downtime-migrations with ZERO_DOWNTIME_MIGRATIONS_KEEP_DEFAULT = True keeps ``default=``
+        as the column's database default (Django < 5.0 only; 5.0+ ignores the setting)."""
+        backend = self.zero_downtime
+        if backend is None or not backend.keep_default:
+            return False
+        default = field.keyword("default")
+        version = self.django_version
+        return default is not None and not is_none(default) and (version is None or version < (5, 0))
 
     def _default_advice(self) -> str:
         version = self.django_version

@@ -30,6 +30,7 @@ from resilint.rule import Param
 
 class SchemaAndDataMigration(MigrationRule):
     kind = "schema-and-data-migration"
+    zero_downtime_safe = True  # django-pg-zero-downtime-migrations runs schema changes outside a transaction
     description = "A data backfill runs in the same transaction as a schema change on an existing table."
     wants_lock_sql = True
     parameters = {

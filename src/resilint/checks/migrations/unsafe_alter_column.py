@@ -57,7 +57,7 @@ class UnsafeAlterColumn(MigrationRule):
                 continue
             change = self.change(op)
             if change is not None:
-                if change.kind in REPORTED:
+                if change.kind in REPORTED and not self._zero_downtime_not_null(change):
                     self.report(op.call, self._message(op, change))
                 continue
             if field.keyword("null") is not None and literal_bool(field.keyword("null")) is not False:
@@ -68,6 +68,15 @@ class UnsafeAlterColumn(MigrationRule):
                 "SET NOT NULL, which rewrites or scans the table under an ACCESS EXCLUSIVE lock; expand/contract "
                 "instead (new nullable column, backfill, switch reads, drop the old one)",
             )
+
+    def _zero_downtime_not_null(self, change: AlterFieldChange) -> bool:
+        """Only NOT NULL is set, and django-pg-zero-downtime-migrations sets it through CHECK (col IS NOT NULL)
+        NOT VALID + VALIDATE first (no scan under the exclusive lock on PostgreSQL 12+)."""
+        if self.zero_downtime is None or self.database != "postgresql":
+            return False
+        major = self.settings.postgresql_major
+        reported = {k for k in change.facets if k in REPORTED} or {change.kind}
+        return reported == {ChangeKind.SET_NOT_NULL} and (major is None or major >= 12)
 
     def change(self, op: DjangoOp) -> AlterFieldChange | None:
         """What the AlterField does to the database, when the history knows the previous definition

@@ -85,6 +85,12 @@ class ValidatedConstraint(MigrationRule):
     def family(self) -> str:
         return self.param("constraint")
 
+    @property
+    def zero_downtime_safe(self) -> bool:  # type: ignore[override]
+        """django-pg-zero-downtime-migrations adds foreign keys and CHECKs NOT VALID + VALIDATE and UNIQUE /
+        PRIMARY KEY through a concurrent index; exclusion constraints stay as Django writes them."""
+        return self.family in ("foreign-key", "check", "unique")
+
     def _message(self, what: str, advice_key: str) -> str:
         return f"{what} {self.param('consequence')}; {self.param(advice_key)}"
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic
-from .django_graph import SKIP_DIRS
+from .django_graph import SKIP_DIRS, WORK_TREE, Files
 from .pysource import string
 from .toposort import parents_first
 
@@ -37,6 +37,7 @@ class AlembicRevision:
     path: str
     line: int
     tree: ast.Module
+    lines: Mapping[str, int] = field(default_factory=dict)  # attribute -> line of its assignment
 
     @property
     def is_merge(self) -> bool:
@@ -58,11 +59,13 @@ class AlembicHistory:
         return self.revisions[revision].down_revisions
 
 
-def read_revision(path: str | os.PathLike[str]) -> tuple[AlembicRevision | None, list[Diagnostic]]:
+def read_revision(path: str | os.PathLike[str], files: Files = WORK_TREE) -> tuple[AlembicRevision | None, list[Diagnostic]]:
     path = str(path)
     try:
-        with open(path, "rb") as fh:
-            tree = ast.parse(fh.read().decode("utf-8"), path)
+        data = files.read_bytes(path)
+        if data is None:
+            raise ValueError("the file cannot be read")
+        tree = ast.parse(data.decode("utf-8"), path)
     except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
         return None, [Diagnostic(d.UNPARSABLE, f"revision file does not parse: {getattr(exc, 'msg', exc)}",
                                  "error", path, getattr(exc, "lineno", None))]
@@ -110,31 +113,34 @@ def read_revision(path: str | os.PathLike[str]) -> tuple[AlembicRevision | None,
 
     return (
         AlembicRevision(revision, strings("down_revision"), strings("branch_labels"), strings("depends_on"),
-                        path, lines["revision"], tree),
+                        path, lines["revision"], tree, dict(lines)),
         notes,
     )
 
 
-def discover_version_dirs(root: str | os.PathLike[str]) -> list[Path]:
+def discover_version_dirs(root: str | os.PathLike[str], files: Files = WORK_TREE) -> list[Path]:
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in files.walk(root):
         dirnames[:] = sorted(n for n in dirnames if n not in SKIP_DIRS and not n.startswith("."))
         if os.path.basename(dirpath) == "versions" and any(n.endswith(".py") for n in filenames):
             out.append(Path(dirpath))
     return out
 
 
-def load_alembic(root: str | os.PathLike[str]) -> list[AlembicHistory]:
-    """One history per group of ``versions`` folders that reference each other."""
+def load_alembic(root: str | os.PathLike[str], files: Files = WORK_TREE) -> list[AlembicHistory]:
+    """One history per group of ``versions`` folders that reference each other (read from ``files``:
+    the work tree, or the index/a commit in ``--staged`` mode)."""
     per_dir: dict[str, list[AlembicRevision]] = {}
     notes_by_dir: dict[str, list[Diagnostic]] = {}
-    for vdir in discover_version_dirs(root):
+    for vdir in discover_version_dirs(root, files):
         revs: list[AlembicRevision] = []
         notes: list[Diagnostic] = []
-        for f in sorted(vdir.glob("*.py")):
-            if f.name == "__init__.py":
+        files.prefetch(lambda path, folder=str(vdir) + os.sep: path.startswith(folder) and path.endswith(".py"))
+        for name in files.listdir(vdir):
+            f = vdir / name
+            if not name.endswith(".py") or name == "__init__.py" or not files.is_file(f):
                 continue
-            rev, file_notes = read_revision(f)
+            rev, file_notes = read_revision(f, files)
             notes.extend(file_notes)
             if rev is not None:
                 revs.append(rev)
@@ -173,8 +179,9 @@ def build_history(locations: Iterable[str], revisions: Iterable[AlembicRevision]
     revs: dict[str, AlembicRevision] = {}
     for r in revisions:
         if r.revision in revs:
-            diags.append(Diagnostic(d.DUPLICATE, f"revision {r.revision} also defined in {revs[r.revision].path}",
-                                    "error", r.path, r.line, name=r.revision))
+            diags.append(Diagnostic(d.DUPLICATE, f"revision {r.revision} is also defined in "
+                                    f"{os.path.basename(revs[r.revision].path)}", "error", r.path, r.line,
+                                    name=r.revision, attr="revision"))
             continue
         revs[r.revision] = r
     parents: dict[str, list[str]] = {k: [] for k in revs}
@@ -186,13 +193,17 @@ def build_history(locations: Iterable[str], revisions: Iterable[AlembicRevision]
                 children[down].append(key)
             else:
                 diags.append(Diagnostic(d.MISSING_REVISION, f"revision {key} has down_revision {down!r}, which no "
-                                        "revision file defines", "error", r.path, r.line, name=key))
+                                        "revision file defines", "error", r.path, r.lines.get("down_revision", r.line),
+                                        name=key, attr="down_revision"))
         for dep in r.depends_on:
             if dep in revs:
                 parents[key].append(dep)
-            elif not any(dep in o.branch_labels for o in revs.values()):
+            elif not any(dep in o.branch_labels for o in revs.values()) and not any(k.startswith(dep) for k in revs):
+                # Alembic resolves depends_on like a command-line argument: a revision, a unique
+                # prefix of one, or a branch label
                 diags.append(Diagnostic(d.MISSING_REVISION, f"revision {key} depends_on {dep!r}, which is neither a "
-                                        "revision nor a branch label", "error", r.path, r.line, name=key))
+                                        "revision nor a branch label", "error", r.path, r.lines.get("depends_on", r.line),
+                                        name=key, attr="depends_on"))
     order = _toposort(revs, parents, diags)
     heads = tuple(sorted(k for k in revs if not children[k]))
     bases = tuple(sorted(k for k, r in revs.items() if not r.down_revisions))
@@ -203,7 +214,8 @@ def build_history(locations: Iterable[str], revisions: Iterable[AlembicRevision]
             d.MULTIPLE_HEADS,
             f"{len(heads)} heads ({', '.join(heads)})" + ("; on distinct branch labels" if distinct else
                                                         ": `alembic upgrade head` fails until they are merged"),
-            "note" if distinct else "error", revs[heads[-1]].path, revs[heads[-1]].line, name=heads[-1]))
+            "note" if distinct else "error", revs[heads[-1]].path, revs[heads[-1]].line, name=heads[-1],
+            attr="revision"))
     if len(bases) > 1:
         labelled = all(_label(b, revs) for b in bases)
         diags.append(Diagnostic(d.MULTIPLE_BASES, f"{len(bases)} base revisions ({', '.join(bases)})",
@@ -241,5 +253,6 @@ def _toposort(revs: Mapping[str, AlembicRevision], parents: Mapping[str, list[st
     for cycle in cycles:
         node = cycle[1]  # the revision whose parent closes the cycle (cycle[0] is that parent)
         diags.append(Diagnostic(d.CYCLE, "revision cycle: " + " -> ".join(cycle), "error",
-                                revs[node].path, revs[node].line, name=node))
+                                revs[node].path, revs[node].lines.get("down_revision", revs[node].line), name=node,
+                                attr="down_revision"))
     return order

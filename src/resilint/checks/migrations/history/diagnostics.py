@@ -37,6 +37,7 @@ class Diagnostic:
     line: int | None = None
     app: str | None = None
     name: str | None = None  # migration name or Alembic revision
+    attr: str | None = None  # Alembic: the module attribute at fault (revision, down_revision, depends_on)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.path and self.line else (self.path or "")

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import diagnostics as d
+from .alembic_graph import discover_version_dirs, load_alembic
 from .diagnostics import Diagnostic
 from .django_fields import FieldClassResolver
 from .django_graph import (
@@ -103,6 +104,18 @@ def sibling_migrations(file: Path | None) -> list[Path]:
         return []
     folder = app_folder(file)
     if folder is None:
+        return []
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".py") and n != "__init__.py")
+    except OSError:
+        return []
+    return [folder / n for n in names if folder / n != file]
+
+
+def sibling_revisions(file: Path) -> list[Path]:
+    """The other Alembic revision files of the ``versions`` folder the file sits in."""
+    folder = file.parent
+    if folder.name != "versions":
         return []
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(".py") and n != "__init__.py")
@@ -316,6 +329,7 @@ class _ProjectCache:
         with self._lock:
             self._entries.clear()
             self._snapshots.clear()
+        ALEMBIC.clear()
 
 
 PROJECTS = _ProjectCache()
@@ -415,6 +429,91 @@ def _is_applied(entry: _Loaded, key: Key, path: str, root: Path, applied: Mappin
         squash == graph.resolve((a, n)) or (graph.resolve((a, n)) in graph.nodes
                                             and squash in _ancestors(graph, graph.resolve((a, n))))
         for a, n in applied.items())
+
+
+# -- Alembic ------------------------------------------------------------------------------
+
+# What breaks `alembic upgrade head`: reported (REL410) on the revision file concerned. Two heads on
+# distinct branch labels are a note of the graph (deliberate branches), two bases are harmless.
+_ALEMBIC_BAD_INPUT = frozenset({d.MISSING_REVISION, d.CYCLE, d.DUPLICATE, d.MULTIPLE_HEADS})
+
+
+@dataclass
+class _AlembicLoaded:
+    by_path: dict[str, tuple[Diagnostic, ...]]  # revision file -> its bad input
+    stats: dict[str, tuple[int, int]]  # versions folder -> signature (work tree only)
+    checked_at: float = 0.0
+
+
+def _load_alembic(root: Path, source_files: Files) -> _AlembicLoaded:
+    by_path: dict[str, list[Diagnostic]] = {}
+    for history in load_alembic(root, source_files):
+        missing = any(x.code == d.MISSING_REVISION for x in history.diagnostics)
+        for diag in history.diagnostics:
+            if diag.code not in _ALEMBIC_BAD_INPUT or diag.severity != "error" or diag.path is None:
+                continue
+            if diag.code == d.MULTIPLE_HEADS and missing:
+                continue  # a revision cut off by a missing down_revision is a head too: one cause, said once
+            by_path.setdefault(diag.path, []).append(diag)
+    stats = ({str(v): _folder_signature(str(v)) for v in discover_version_dirs(root)}
+             if source_files is WORK_TREE else {})
+    return _AlembicLoaded({k: tuple(v) for k, v in by_path.items()}, stats, time.monotonic())
+
+
+class _AlembicCache:
+    """Alembic revision graphs per project root (and snapshot), like :class:`_ProjectCache`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], _AlembicLoaded] = OrderedDict()
+
+    def get(self, root: Path, file: Path, source_files: Files) -> _AlembicLoaded:
+        key = (str(root), source_files.token)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and source_files is WORK_TREE:
+                own = str(file.parent)
+                now = time.monotonic()
+                stale = own not in entry.stats or _folder_signature(own) != entry.stats[own]
+                if not stale and now - entry.checked_at > RECHECK_SECONDS:
+                    stale = any(_folder_signature(f) != sig for f, sig in entry.stats.items())
+                    entry.checked_at = now
+                if stale:
+                    entry = None
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        entry = _load_alembic(root, source_files)
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > _SNAPSHOTS_KEPT + 1:
+                self._entries.popitem(last=False)
+        return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+ALEMBIC = _AlembicCache()
+
+
+def alembic_diagnostics(file: Path | None, config_root: Path, snapshot: Snapshot | None = None
+                        ) -> tuple[Diagnostic, ...]:
+    """Bad input of the Alembic revision graph found in ``file`` (a revision in a ``versions``
+    folder): a down_revision or depends_on naming no revision, a cycle, a revision id defined twice,
+    two heads without a merge. The graph is every ``versions`` folder of the project (folders that
+    reference each other are one graph), read from ``snapshot`` (None: the work tree)."""
+    if file is None:
+        return ()
+    file = file.resolve()
+    if file.parent.name != "versions":
+        return ()
+    root = project_root(file, config_root.resolve())
+    if any(part in SKIP_DIRS for part in file.relative_to(root).parts[:-1]):
+        return ()
+    source_files: Files = snapshot if snapshot is not None else WORK_TREE
+    return ALEMBIC.get(root, file, source_files).by_path.get(str(file), ())
 
 
 _ANCESTORS: dict[tuple[int, Key], frozenset[Key]] = {}
