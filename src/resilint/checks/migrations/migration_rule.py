@@ -51,6 +51,7 @@ from resilint.checks.migrations.project import (
     reverse_functions,
 )
 from resilint.checks.migrations.sql_locks import LockStatement, lock_statements
+from resilint.checks.migrations.zero_downtime import ZeroDowntimeBackend, backend_for, settings_files
 from resilint.config.project import dependency_files
 from resilint.config.settings import Config, MigrationsConfig
 from resilint.config.standards import Standard
@@ -125,6 +126,9 @@ class MigrationRule(Rule):
     migrations_only: ClassVar[bool] = True
     # django-safemigrate's after_deploy makes this kind's hazard harmless (the old code is gone).
     after_deploy_safe: ClassVar[bool] = False
+    # django-pg-zero-downtime-migrations (zero_downtime.py) runs this kind's Django operations in
+    # their safe form: on_django is not called when the project uses that backend.
+    zero_downtime_safe: ClassVar[bool] = False
 
     @classmethod
     def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
@@ -142,7 +146,8 @@ class MigrationRule(Rule):
             ini = alembic_ini(file, config.root)
             # the revision graph (REL410) is read from the other revision files
             return [*((ini,) if ini is not None else ()), *sibling_revisions(file)]
-        return sibling_migrations(file)
+        # the settings modules say whether django-pg-zero-downtime-migrations runs the migration
+        return [*sibling_migrations(file), *settings_files(str(config.root))]
 
     @classmethod
     def cache_inputs(cls, standard: Standard, config: Config) -> str:
@@ -171,6 +176,7 @@ class MigrationRule(Rule):
         self.reverse_functions: set[str] = set()  # RunPython reverse_code functions of this file
         self.forward_functions: set[str] = set()  # RunPython code functions of this file
         self._facts: FileFacts | None = None
+        self._zero_downtime: ZeroDowntimeBackend | None | bool = False  # False: not read yet
         self._records: dict[int, OperationRecord] = {}
         self.rebuilt_tables: set[str] = set()  # Alembic: tables renamed away and re-created here
         self.rebuild_temporaries: set[str] = set()  # ... and the names they were renamed to
@@ -252,6 +258,13 @@ class MigrationRule(Rule):
     def django_version(self) -> tuple[int, int] | None:
         return declared_version(self.context.config.root, "django")
 
+    @property
+    def zero_downtime(self) -> ZeroDowntimeBackend | None:
+        """django-pg-zero-downtime-migrations, when the project's Django migrations run through it."""
+        if self._zero_downtime is False:
+            self._zero_downtime = backend_for(self.context.config) if self.framework == "django" else None
+        return self._zero_downtime or None
+
     # -- helpers -------------------------------------------------------------------
 
     @property
@@ -301,9 +314,11 @@ class MigrationRule(Rule):
         if self.silenced or (self.after_deploy_safe and migration.safe == "after_deploy"):
             return
         self._align(migration)
-        self.on_django(migration)
-        if self.kind == "non-concurrent-index":
-            self._reference_indexes(migration)
+        backend = self.zero_downtime
+        if not (self.zero_downtime_safe and backend is not None):
+            self.on_django(migration)
+            if self.kind == "non-concurrent-index":
+                self._reference_indexes(migration)
         self.on_history(self.facts, migration)
         if self.wants_sql:
             for op in migration.operations:
@@ -313,7 +328,7 @@ class MigrationRule(Rule):
         if self.wants_locks:
             self.atomic = migration.atomic
             self.django_created = self._created_tables(migration)
-            in_transaction = migration.atomic
+            in_transaction = migration.atomic and backend is None  # the backend runs RunSQL outside a transaction
             for op in migration.operations:
                 if op.name == "RunSQL" and op.arg("sql") is not None:
                     in_transaction = self._lock_sql(op.call, op.arg("sql"), in_transaction, sequence=True)
