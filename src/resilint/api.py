@@ -15,7 +15,7 @@ import dataclasses
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,12 @@ class Linter:
         if baseline is None or not result.findings:
             return result
         text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
-        kept = baseline.filter(result.findings, lambda _p: text, checked=[path])
+
+        def source_of(_path: str) -> str:
+            return text
+
+        ai_edits = self._ai_edits(baseline, source_of, {path: file})
+        kept = baseline.filter(result.findings, source_of, ai_edits, checked=[path])
         return dataclasses.replace(result, findings=kept.new)
 
     def check_file(self, file: Path, *, changed: frozenset[int] | None = None) -> FileResult:
@@ -170,9 +175,25 @@ class Linter:
         baseline = self.baseline()
         if baseline is None:
             return report, None
-        kept = baseline.filter(report.findings, read_text, checked=report.paths)
+        kept = baseline.filter(report.findings, read_text, self._ai_edits(baseline, read_text), checked=report.paths)
         note = kept.note(display_path(baseline.path))
         return dataclasses.replace(report, findings=kept.new, notes=(*report.notes, note)), kept
+
+    def _ai_edits(
+        self, baseline: Baseline, source_of: Callable[[str], str | None], files: Mapping[str, Path | None] | None = None
+    ) -> Callable[[Finding], bool] | None:
+        """The baseline's AI rule for one filtering (every front end filters
+        through here): entries recorded as AI-assisted come back when an AI has
+        edited their finding's function since the baseline was written
+        (:mod:`resilint.provenance.since`). None — no git, no blame — when no
+        entry is AI-assisted or git provenance is off."""
+        if not (self.config.git_provenance and self.config.ai.git) or not any(e.ai_assisted for e in baseline.entries):
+            return None
+        from resilint.provenance.since import AiEditsSince
+
+        return AiEditsSince(
+            baseline.commit, baseline.written_at, self.config, self.ruleset.provenance_sources, source_of, files=files
+        )
 
 
 # -- the shared registry of configurations and linters -------------------------------

@@ -112,6 +112,7 @@ _answers: dict[
     tuple[object, ...], dict[int, Provenance]
 ] = {}  # recent files' answers, oldest first
 _ANSWERS = 64
+_blames: dict[tuple[object, ...], dict[int, BlameLine] | None] = {}  # recent resolved blames, oldest first
 stats = {
     "blame": 0,
     "log": 0,
@@ -711,7 +712,19 @@ def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Prov
 def resolved_blame(repo: Repo, relpath: str, text: str) -> dict[int, BlameLine] | None:
     """The blame of ``text`` with provenance following the code: uncommitted lines
     whose code ``HEAD`` already had are blamed as ``HEAD``'s, and commits that only
-    changed a line's comment or whitespace are looked past."""
+    changed a line's comment or whitespace are looked past. Kept for the recent
+    files (the provenance of a file and the baseline's "edited since" ask for the
+    same blame); the caller must not change the mapping returned."""
+    digest = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+    key = (repo.git_dir, repo.state, relpath, digest, MAX_HOPS)
+    if key not in _blames:
+        _blames[key] = _resolved_blame(repo, relpath, text)
+        while len(_blames) > _ANSWERS:
+            del _blames[next(iter(_blames))]
+    return _blames[key]
+
+
+def _resolved_blame(repo: Repo, relpath: str, text: str) -> dict[int, BlameLine] | None:
     base = run_git(["cat-file", "-p", f"HEAD:{relpath}"], repo.top)
     restored: set[int] = set()
     blamed_text = text
