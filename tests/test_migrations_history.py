@@ -372,3 +372,23 @@ def test_alembic_graph_problems_are_reported_and_follow_the_other_revisions(tmp_
     assert [f["message"] for f in run.json()["findings"]][0] == (
         "missing-down-revision: revision b2 has down_revision 'a1', which no revision file defines; "
         "the rest of the revisions are still judged")
+
+
+def test_safemigrate_booleans_and_the_default_need_the_declared_dependency(tmp_path: Path) -> None:
+    """A bare ``safe = False`` is django-safemigrate 1.x's after-deploy only in a project that
+    declares it; the default for unmarked migrations flipped twice, so it counts only with a
+    known version."""
+    drop = 'migrations.RemoveField(model_name="order", name="code"),'
+    folder = app(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_false": migration('[("shop", "0001_initial")]', drop, extra="safe = False\n"),
+        "0003_unmarked": migration('[("shop", "0002_false")]', 'migrations.RemoveField(model_name="order", name="note"),'),
+    })
+    unversioned = '[project]\nname = "x"\nversion = "0"\ndependencies = ["django-safemigrate"]\n\n[tool.resilint]\n'
+    assert check(tmp_path, folder / "0002_false.py", unversioned) == []
+    assert check(tmp_path, folder / "0003_unmarked.py", unversioned) == [(8, "REL402")]
+    undeclared = '[project]\nname = "x"\nversion = "0"\ndependencies = []\n\n[tool.resilint]\n'
+    assert check(tmp_path, folder / "0002_false.py", undeclared) == [(9, "REL402")]
+    pinned = unversioned.replace('"django-safemigrate"', '"django-safemigrate==3.1"')
+    assert check(tmp_path, folder / "0003_unmarked.py", pinned) == []  # 2.0-4.x: unmarked is after_deploy
+    assert check(tmp_path, folder / "0002_false.py", pinned) == [(9, "REL402")]  # 2.0 rejects booleans

@@ -96,7 +96,9 @@ class DjangoMigration:
     operations: tuple[DjangoOp, ...]  # those that touch the database, in order
     created_models: frozenset[str] = field(default_factory=frozenset)
     squashed: bool = False  # ``replaces = [...]`` is not empty: a squash of reviewed migrations
-    safe: str | None = None  # django-safemigrate: "after_deploy" | "before_deploy" | "always"
+    # django-safemigrate as written: "after_deploy" | "before_deploy" | "always" (Safe.*), "true" |
+    # "false" (a bare boolean, 1.x); what it means for the project: safemigrate.effective_marker
+    safe: str | None = None
     ignored: bool = False  # django-migration-linter's IgnoreMigration() among the operations
 
     def on_new_model(self, op: DjangoOp) -> bool:
@@ -150,8 +152,11 @@ def read_migration(node: cst.ClassDef, names: NameResolver) -> DjangoMigration:
 
 
 def safe_marker(value: cst.BaseExpression, names: NameResolver) -> str | None:
-    """``Safe.after_deploy()`` (django-safemigrate 5+), ``Safe.after_deploy`` (before 5.0),
-    with ``Safe`` imported from django_safemigrate: the marker's name, else None."""
+    """``Safe.after_deploy()`` (django-safemigrate 5+), ``Safe.after_deploy`` (2.0-4.x),
+    with ``Safe`` imported from django_safemigrate: the marker's name; ``safe = True`` /
+    ``safe = False`` (1.x): ``"true"``/``"false"``; else None."""
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        return value.value.lower()
     target = value.func if isinstance(value, cst.Call) else value
     qualname = names.qualified_name(target)
     if qualname is None or "." not in qualname:
