@@ -11,8 +11,9 @@ from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.fixes import alembic_concurrently, concurrent_index, index_only
+from resilint.checks.migrations.lock_context import added_column
 from resilint.checks.migrations.migration_rule import MigrationRule
-from resilint.engine.literals import literal_bool
+from resilint.engine.literals import literal_bool, string_literal
 from resilint.rule import Param
 
 
@@ -80,6 +81,30 @@ class NonConcurrentIndex(MigrationRule):
                         f"field without it, then {self._ADVICE}",
                     )
 
+    def _indexed_column(self, op: AlembicOp) -> None:
+        """``op.add_column(table, sa.Column(..., index=True))``: Alembic creates the column's index right after
+        the column with a plain CREATE INDEX (toimpl.add_column runs create_index for the table's indexes;
+        ``batch_op.add_column`` too, through the batch, unless the batch rebuilds the table).
+        Not reported: a table created earlier in the same function, a batch with ``recreate="always"`` (the
+        copy is another hazard), ``unique=True`` (a unique index: REL415's case), a primary key, ``**kwargs``."""
+        if self.database != "postgresql" or self.table_created_here(op):
+            return
+        if op.batch is not None:  # "auto" (the default) alters a PostgreSQL table in place, like "never"
+            recreate = keyword_arg(op.batch, ("recreate",))
+            if has_star_kwargs(op.batch) or (recreate is not None and string_literal(recreate.value) not in ("auto", "never")):
+                return
+        column = added_column(op, self.names)
+        if column is None or not column.index or column.unique or column.primary_key or column.opaque:
+            return
+        label = f"column {column.name!r}" if column.name else "a column"
+        self.report(
+            op.call,
+            f"{self.written(op.call)}() adds {label} with index=True: Alembic then builds its index with a plain "
+            "CREATE INDEX, which blocks writes to the table while it runs; add the column without index=True, then "
+            f"op.create_index(..., {self.param('concurrently-keyword')}=True) inside "
+            "`with op.get_context().autocommit_block():`",
+        )
+
     def _index_existed(self, op) -> bool:
         """The history's previous definition already had the index (db_index, or a foreign key's
         implicit one): the AlterField builds nothing."""
@@ -94,6 +119,9 @@ class NonConcurrentIndex(MigrationRule):
         return record.previous.get("db_index", implicit) is True or record.previous.get("primary_key") is True
 
     def on_alembic(self, op: AlembicOp) -> None:
+        if op.name == "add_column" and op.name not in self.param("alembic"):
+            self._indexed_column(op)
+            return
         if op.name not in self.param("alembic") or self.table_created_here(op) or has_star_kwargs(op.call):
             return
         if self.database != "postgresql":
