@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from resilint import lazy as _lazy  # noqa: F401  (defers libcst and sqlglot before any module imports them)
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ registered through these same hooks (``resilint.builtin``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,8 @@ def resilint_provenance_sources() -> Iterable[ProvenanceSource]:
 
 
 @hookspec
-def resilint_reporters() -> Mapping[str, type[Reporter]]:
+def resilint_reporters() -> Mapping[str, Callable[..., Reporter]]:
     """Return output formats: ``{"sarif": SarifReporter}``, selectable with
-    ``--format NAME``."""
+    ``--format NAME``. A value is a :class:`~resilint.report.Reporter` subclass or
+    any callable taking the same keyword arguments (``color``, ``ruleset``) and
+    returning one (the built-ins are deferred that way, imported when used)."""

@@ -8,7 +8,7 @@ import dataclasses
 import io
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -281,7 +281,7 @@ def _write_atomically(file: Path, data: bytes, expected: bytes) -> None:
     os.replace(temporary, file)
 
 
-def _emit(report: Report, args: argparse.Namespace, reporter_class: type[Reporter], linter: Linter) -> None:
+def _emit(report: Report, args: argparse.Namespace, reporter_class: Callable[..., Reporter], linter: Linter) -> None:
     ruleset = linter.ruleset
     if args.quiet and args.format == "text":
         report = dataclasses.replace(report, notes=())

@@ -9,7 +9,7 @@ keeps REL101 only.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,7 +51,7 @@ class Ruleset:
     active: tuple[Standard, ...]
     plugin_errors: tuple[str, ...] = ()
     plugin_versions: Mapping[str, str] = field(default_factory=dict)
-    reporters: Mapping[str, type[Reporter]] = field(default_factory=dict)
+    reporters: Mapping[str, Callable[..., Reporter]] = field(default_factory=dict)
     provenance_sources: tuple[ProvenanceSource, ...] = ()
     # Built-in per-path overrides (rules/overrides.toml), then the user's: later wins.
     overrides: tuple[Override, ...] = ()

@@ -17,8 +17,9 @@ can ask which constructor made an object (``s = requests.Session()``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import libcst as cst
 
@@ -123,6 +124,7 @@ class NameResolver:
         self.scope = self.module_scope
         self._pending: dict[int, tuple[str, cst.CSTNode]] = {}  # body id -> (kind, owner)
         self._filled: dict[int, list[Constructed | None]] = {}  # id of an empty [] / set() -> what was appended
+        self._on_enter, self._on_leave = _handlers()
         for statement in _module_level_statements(module.body):
             for small in _small_statements(statement):
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
@@ -332,7 +334,7 @@ class NameResolver:
         if pending is not None:
             self._push_body(*pending)
             return
-        handler = _ENTER.get(type(node))
+        handler = self._on_enter.get(type(node))
         if handler is not None:
             handler(self, node)
 
@@ -340,7 +342,7 @@ class NameResolver:
         if self.scope.node is node:
             self.scope = self.scope.parent or self.module_scope
             return
-        handler = _LEAVE.get(type(node))
+        handler = self._on_leave.get(type(node))
         if handler is not None:
             handler(self, node)
 
@@ -672,25 +674,29 @@ def _self_attribute_types(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpressio
     return found
 
 
-_ENTER = {
-    cst.FunctionDef: NameResolver._enter_function_or_class,
-    cst.ClassDef: NameResolver._enter_function_or_class,
-    cst.Lambda: NameResolver._enter_lambda,
-    cst.ListComp: NameResolver._enter_comprehension,
-    cst.SetComp: NameResolver._enter_comprehension,
-    cst.DictComp: NameResolver._enter_comprehension,
-    cst.GeneratorExp: NameResolver._enter_comprehension,
-    cst.For: NameResolver._enter_for,
-    cst.ExceptHandler: NameResolver._enter_except,
-    cst.ExceptStarHandler: NameResolver._enter_except,
-    cst.Import: NameResolver._enter_import,
-    cst.ImportFrom: NameResolver._enter_import,
-}
-_LEAVE = {
-    cst.Assign: NameResolver._leave_assign,
-    cst.AnnAssign: NameResolver._leave_annassign,
-    cst.AugAssign: NameResolver._leave_augassign,
-    cst.WithItem: NameResolver._leave_withitem,
-    cst.NamedExpr: NameResolver._leave_namedexpr,
-    cst.Call: NameResolver._leave_call,
-}
+@cache
+def _handlers() -> tuple[dict[type, Callable[..., None]], dict[type, Callable[..., None]]]:
+    """The enter/leave handlers by node type (built on first use: libcst loads lazily)."""
+    enter = {
+        cst.FunctionDef: NameResolver._enter_function_or_class,
+        cst.ClassDef: NameResolver._enter_function_or_class,
+        cst.Lambda: NameResolver._enter_lambda,
+        cst.ListComp: NameResolver._enter_comprehension,
+        cst.SetComp: NameResolver._enter_comprehension,
+        cst.DictComp: NameResolver._enter_comprehension,
+        cst.GeneratorExp: NameResolver._enter_comprehension,
+        cst.For: NameResolver._enter_for,
+        cst.ExceptHandler: NameResolver._enter_except,
+        cst.ExceptStarHandler: NameResolver._enter_except,
+        cst.Import: NameResolver._enter_import,
+        cst.ImportFrom: NameResolver._enter_import,
+    }
+    leave = {
+        cst.Assign: NameResolver._leave_assign,
+        cst.AnnAssign: NameResolver._leave_annassign,
+        cst.AugAssign: NameResolver._leave_augassign,
+        cst.WithItem: NameResolver._leave_withitem,
+        cst.NamedExpr: NameResolver._leave_namedexpr,
+        cst.Call: NameResolver._leave_call,
+    }
+    return enter, leave

@@ -16,13 +16,17 @@ import ast
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst._position import CodeRange
-from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from resilint.engine.slicing import first_line
 from resilint.model import Span
+
+if TYPE_CHECKING:
+    from libcst._position import CodeRange
+    from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 _DEEP_LIMIT = 20_000
 
@@ -36,10 +40,14 @@ class _Ranges(dict):  # type: ignore[type-arg]
     nodes (ancestors of the last target, never targets): give a placeholder."""
 
     def __missing__(self, key: object) -> CodeRange:
-        return _PLACEHOLDER
+        return _placeholder()
 
 
-_PLACEHOLDER = CodeRange((1, 0), (1, 0))
+@cache
+def _placeholder() -> CodeRange:
+    from libcst._position import CodeRange
+
+    return CodeRange((1, 0), (1, 0))
 
 
 class _Sink:
@@ -49,16 +57,24 @@ class _Sink:
         self._computed: dict[cst.CSTNode, CodeRange] = _Ranges()
 
 
-@dataclass(frozen=False)
-class _TargetedState(PositionProvidingCodegenState):
-    remaining: set[int] = field(default_factory=set)
+@cache
+def _targeted_state() -> type[PositionProvidingCodegenState]:
+    """libcst's position-tracking codegen state, stopping once every target is
+    placed. Defined on first use: its base class is libcst's (resilint.lazy)."""
+    from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        super().after_codegen(node)
-        if id(node) in self.remaining:
-            self.remaining.discard(id(node))
-            if not self.remaining:
-                raise _AllFound
+    @dataclass(frozen=False)
+    class TargetedState(PositionProvidingCodegenState):
+        remaining: set[int] = field(default_factory=set)
+
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            super().after_codegen(node)
+            if id(node) in self.remaining:
+                self.remaining.discard(id(node))
+                if not self.remaining:
+                    raise _AllFound
+
+    return TargetedState
 
 
 def spans_of(
@@ -102,7 +118,7 @@ def spans_of(
     spans: dict[int, Span] = {}
     for key, node in wanted.items():
         code_range = dict.get(sink._computed, node)
-        if code_range is not None and code_range is not _PLACEHOLDER:
+        if code_range is not None and code_range is not _placeholder():
             spans[key] = Span(
                 code_range.start.line,
                 code_range.start.column + 1,
@@ -115,7 +131,7 @@ def spans_of(
 def _generate(module: cst.Module, node: cst.CSTNode, line: int, targets: set[int], sink: _Sink) -> None:
     """Position-tracking code generation of ``node`` starting at ``line``, stopping
     once every target has its range."""
-    state = _TargetedState(
+    state = _targeted_state()(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
         provider=sink,  # type: ignore[arg-type]

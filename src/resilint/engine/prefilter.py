@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 IMPORT_PREFIX = "import:"
@@ -41,22 +42,39 @@ def import_trigger(module: str) -> str:
     return IMPORT_PREFIX + module
 
 
-def _import_pattern(modules: Iterable[str]) -> re.Pattern[str] | None:
+def _import_pattern(modules: Iterable[str]) -> ImportPattern | None:
     names = sorted({m.split(".", 1)[0] for m in modules if m})
     if not names:
         return None
     alternatives = "|".join(re.escape(m) for m in names)
     item = r"[\w.]+(?:[ \t]+as[ \t]+\w+)?"
-    return re.compile(
-        rf"(?:^|;)[ \t]*(?:from[ \t]+(?:{alternatives})\b|import[ \t]+(?:{item}[ \t]*,[\s\\]*)*(?:{alternatives})\b)",
-        re.MULTILINE,
+    return ImportPattern(
+        rf"(?:^|;)[ \t]*(?:from[ \t]+(?:{alternatives})\b|import[ \t]+(?:{item}[ \t]*,[\s\\]*)*(?:{alternatives})\b)"
     )
+
+
+@dataclass(frozen=True)
+class ImportPattern:
+    """The regex that finds an import of some modules, compiled on first search:
+    it only runs when one of the module names occurs in the text, which most
+    files never reach, and compiling every kind's pattern up front cost more
+    than checking a small file."""
+
+    source: str
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return _compiled(self.source).search(text)
+
+
+@lru_cache(maxsize=None)
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Prefilter:
     words: frozenset[str]
-    imports: re.Pattern[str] | None
+    imports: ImportPattern | None
     groups: tuple[tuple[Prefilter, ...], ...]  # each group: all must match
     patterns: re.Pattern[str] | None = None  # the re: triggers, as one alternation
     modules: frozenset[str] = frozenset()  # the qualified names of the import triggers, groups included

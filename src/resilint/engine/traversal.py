@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import libcst as cst
 
 from resilint.engine.names import NameResolver
 from resilint.rule import Rule
 
-_Method = Callable[[cst.CSTNode], object]
+_Method: TypeAlias = "Callable[[cst.CSTNode], object]"  # a string: libcst loads lazily
 # When set, every rule crash is also appended to this file: the test suite sets it
 # so that a rule raising anywhere (in process or in a CLI subprocess) fails the
 # test, instead of reading as "no findings" when REL002 is not selected.

@@ -12,39 +12,47 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import libcst as cst
 
-# Leaves no rule inspects by visiting (rules read them as attributes if needed).
-_SKIPPED: frozenset[type] = frozenset(
-    {
-        cst.SimpleWhitespace,
-        cst.ParenthesizedWhitespace,
-        cst.Newline,
-        cst.LeftParen,
-        cst.RightParen,
-        cst.LeftSquareBracket,
-        cst.RightSquareBracket,
-        cst.LeftCurlyBrace,
-        cst.RightCurlyBrace,
-        cst.Comma,
-        cst.Dot,
-        cst.Colon,
-        cst.AssignEqual,
-        cst.Semicolon,
-    }
-)
 
-# Where the dataclass field order differs from source order and it matters
-# (decorators are evaluated before the function; an except clause's type
-# before its body).
-_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
-    cst.FunctionDef: ("leading_lines", "decorators", "lines_after_decorators", "name", "type_parameters", "params", "returns", "body"),
-    cst.ClassDef: ("leading_lines", "decorators", "lines_after_decorators", "name", "type_parameters", "bases", "keywords", "body"),
-    cst.ExceptHandler: ("leading_lines", "type", "name", "body"),
-    cst.ExceptStarHandler: ("leading_lines", "type", "name", "body"),
-}
+@cache
+def _skipped() -> frozenset[type]:
+    """Leaves no rule inspects by visiting (rules read them as attributes if needed).
+    A function, not a constant: libcst loads on first use (resilint.lazy)."""
+    return frozenset(
+        {
+            cst.SimpleWhitespace,
+            cst.ParenthesizedWhitespace,
+            cst.Newline,
+            cst.LeftParen,
+            cst.RightParen,
+            cst.LeftSquareBracket,
+            cst.RightSquareBracket,
+            cst.LeftCurlyBrace,
+            cst.RightCurlyBrace,
+            cst.Comma,
+            cst.Dot,
+            cst.Colon,
+            cst.AssignEqual,
+            cst.Semicolon,
+        }
+    )
+
+
+@cache
+def _source_order() -> dict[type, tuple[str, ...]]:
+    """Where the dataclass field order differs from source order and it matters
+    (decorators are evaluated before the function; an except clause's type
+    before its body)."""
+    return {
+        cst.FunctionDef: ("leading_lines", "decorators", "lines_after_decorators", "name", "type_parameters", "params", "returns", "body"),
+        cst.ClassDef: ("leading_lines", "decorators", "lines_after_decorators", "name", "type_parameters", "bases", "keywords", "body"),
+        cst.ExceptHandler: ("leading_lines", "type", "name", "body"),
+        cst.ExceptStarHandler: ("leading_lines", "type", "name", "body"),
+    }
+
 
 _FIRST = ("leading_lines",)
 
@@ -52,13 +60,14 @@ _FIRST = ("leading_lines",)
 @lru_cache(maxsize=None)
 def _is_visited(value_type: type) -> bool:
     # A cached type test: isinstance() against the CSTNode ABC is the walk's hot spot.
-    return issubclass(value_type, cst.CSTNode) and value_type not in _SKIPPED
+    return issubclass(value_type, cst.CSTNode) and value_type not in _skipped()
 
 
 @lru_cache(maxsize=None)
 def _fields(node_type: type) -> tuple[str, ...]:
-    if node_type in _SOURCE_ORDER:
-        return _SOURCE_ORDER[node_type]
+    order = _source_order().get(node_type)
+    if order is not None:
+        return order
     names = [f.name for f in dataclasses.fields(node_type)]
     return tuple([n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST])
 

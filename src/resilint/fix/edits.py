@@ -6,13 +6,14 @@ ends) and keeps everything it does not need to touch byte for byte."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import libcst as cst
 
 from resilint.fix.plan import Locator, Part, Unlocatable
 from resilint.model import Edit
 
-Piece = tuple[Sequence[cst.CSTNode], Part]
+Piece: TypeAlias = "tuple[Sequence[cst.CSTNode], Part]"  # a string: libcst loads lazily
 
 
 def newline_of(text: str) -> str:

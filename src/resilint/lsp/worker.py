@@ -34,7 +34,10 @@ def warm_up(folder: str | None = None) -> None:
     time budget): import the engine (libcst's import is the slow part) and build
     the linter of the workspace folder's configuration, which most checks use."""
     global _generation
-    import resilint.engine.core  # noqa: F401  (libcst)
+    import resilint.engine.core  # noqa: F401
+    from resilint.lazy import load
+
+    load("libcst")  # deferred until first use everywhere else (resilint/lazy.py)
 
     _generation = 0  # the server's first generation: the first check keeps what is built here
     if folder:

@@ -234,5 +234,17 @@ def patterns_for(config: Config) -> Patterns:
     return build_patterns(tuple(config.ai.markers), tuple(config.ai.trailers), tuple(config.ai.identities))
 
 
+def marker_words(config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(phrase words, user markers)``: the words every header phrase contains and
+    the configured markers, lower-cased. What the cheap "no marker here" test of
+    every file needs, without compiling the patterns (most runs never do)."""
+    return _phrase_words(), tuple(m.strip().lower() for m in config.ai.markers if m.strip())
+
+
+@lru_cache(maxsize=1)
+def _phrase_words() -> tuple[str, ...]:
+    return tuple(str(w).lower() for w in _builtin_data().get("markers", {}).get("words", []))
+
+
 def provenance_data_path() -> Path:
     return builtin_rules_dir() / "provenance.toml"

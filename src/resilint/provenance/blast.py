@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import libcst as cst
 
@@ -25,17 +26,23 @@ from resilint.engine.positions import spans_of
 from resilint.model import Span
 
 Lines = tuple[tuple[int, int], ...]  # inclusive (first, last) line ranges
-_DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
-# Nodes that can hold nested statements (and so definitions); expressions cannot.
-_BLOCKS = (
-    cst.BaseCompoundStatement,
-    cst.BaseSuite,
-    cst.Else,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Finally,
-    cst.MatchCase,
-)
+
+
+@cache
+def _node_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(definitions, blocks): blocks can hold nested statements (and so
+    definitions); expressions cannot. Built on first use: libcst loads lazily."""
+    definitions = (cst.FunctionDef, cst.ClassDef)
+    blocks = (
+        cst.BaseCompoundStatement,
+        cst.BaseSuite,
+        cst.Else,
+        cst.ExceptHandler,
+        cst.ExceptStarHandler,
+        cst.Finally,
+        cst.MatchCase,
+    )
+    return definitions, blocks
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ def regions_of(module: cst.Module) -> Regions:
     """Every function and class of ``module`` with its lines, and the module's
     top-level statements: one position pass over the definitions."""
     definitions = list(_definitions(module.body))
-    module_tops = [s for s in module.body if not isinstance(s, _DEFINITIONS)]
+    module_tops = [s for s in module.body if not isinstance(s, _node_types()[0])]
     class_tops = {id(d): _top_level(d) for d in definitions if isinstance(d, cst.ClassDef)}
     firsts = [d.decorators[0] for d in definitions if d.decorators]
     spans = spans_of(module, [*definitions, *firsts, *module_tops, *(s for tops in class_tops.values() for s in tops)])
@@ -120,13 +127,14 @@ def regions_of(module: cst.Module) -> Regions:
 
 def _top_level(cls: cst.ClassDef) -> list[cst.CSTNode]:
     body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
-    return [s for s in body if not isinstance(s, _DEFINITIONS)]
+    return [s for s in body if not isinstance(s, _node_types()[0])]
 
 
 def _definitions(nodes: Iterable[cst.CSTNode]) -> Iterator[cst.FunctionDef | cst.ClassDef]:
     """Every function and class definition, at any depth, in source order."""
+    definitions, blocks = _node_types()
     for node in nodes:
-        if isinstance(node, _DEFINITIONS):
+        if isinstance(node, definitions):
             yield node
-        if isinstance(node, _BLOCKS):
-            yield from _definitions(c for c in node.children if isinstance(c, (*_BLOCKS, cst.BaseStatement)))
+        if isinstance(node, blocks):
+            yield from _definitions(c for c in node.children if isinstance(c, (*blocks, cst.BaseStatement)))

@@ -23,7 +23,7 @@ from typing import Protocol
 from resilint.config.settings import Config
 from resilint.model import Provenance
 from resilint.paths import any_glob_matches
-from resilint.provenance.agents import Patterns, patterns_for
+from resilint.provenance.agents import Patterns, marker_words, patterns_for
 from resilint.provenance.git import GitSource
 
 CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
@@ -124,8 +124,8 @@ class MarkerSource:
         the AI-only rules on all of itself."""
         if not _MENTION.search(source.text):
             head = _head(source.text).lower()
-            patterns = patterns_for(source.config)
-            if not any(word in head for word in patterns.phrase_words) and not any(m in head for m in patterns.user_markers):
+            phrase_words, user_markers = marker_words(source.config)
+            if not any(word in head for word in phrase_words) and not any(m in head for m in user_markers):
                 return False
         return self.file_provenance(source) is not None
 

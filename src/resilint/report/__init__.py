@@ -24,24 +24,34 @@ class Reporter:
         raise NotImplementedError
 
 
-def _builtin() -> dict[str, type[Reporter]]:
-    from resilint.report.full import FullReporter
-    from resilint.report.github import GithubReporter
-    from resilint.report.gitlab import GitlabReporter
-    from resilint.report.json import JsonReporter
-    from resilint.report.markdown import MarkdownReporter
-    from resilint.report.sarif import SarifReporter
-    from resilint.report.text import TextReporter
+class DeferredReporter:
+    """A built-in output format, imported when a run renders with it: importing
+    all of them cost every run more than the one it uses (the markdown format
+    alone pulls in provenance). Called like the class it stands for."""
 
-    return {
-        "text": TextReporter,
-        "full": FullReporter,
-        "json": JsonReporter,
-        "sarif": SarifReporter,
-        "github": GithubReporter,
-        "gitlab": GitlabReporter,
-        "markdown": MarkdownReporter,
-    }
+    def __init__(self, module: str, class_name: str) -> None:
+        self.module = module
+        self.class_name = class_name
+
+    def load(self) -> type[Reporter]:
+        import importlib
+
+        reporter: type[Reporter] = getattr(importlib.import_module(self.module), self.class_name)
+        return reporter
+
+    def __call__(self, *, color: bool = False, ruleset: Ruleset | None = None) -> Reporter:
+        return self.load()(color=color, ruleset=ruleset)
+
+    def __repr__(self) -> str:
+        return f"{self.module}:{self.class_name}"
 
 
-BUILTIN_REPORTERS = _builtin()
+BUILTIN_REPORTERS: dict[str, DeferredReporter] = {
+    "text": DeferredReporter("resilint.report.text", "TextReporter"),
+    "full": DeferredReporter("resilint.report.full", "FullReporter"),
+    "json": DeferredReporter("resilint.report.json", "JsonReporter"),
+    "sarif": DeferredReporter("resilint.report.sarif", "SarifReporter"),
+    "github": DeferredReporter("resilint.report.github", "GithubReporter"),
+    "gitlab": DeferredReporter("resilint.report.gitlab", "GitlabReporter"),
+    "markdown": DeferredReporter("resilint.report.markdown", "MarkdownReporter"),
+}

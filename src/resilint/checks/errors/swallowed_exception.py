@@ -23,17 +23,17 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeAlias
 
 import libcst as cst
 
-from resilint.checks.errors.fixes import log_exception
-
 from resilint.checks.common.arguments import source_of
+from resilint.checks.errors.fixes import log_exception
 from resilint.config.standards import Standard
-from resilint.engine.names import dotted_name, target_names
+from resilint.engine.names import target_names
 from resilint.rule import Param, Rule
 
-Handler = cst.ExceptHandler | cst.ExceptStarHandler
+Handler: TypeAlias = "cst.ExceptHandler | cst.ExceptStarHandler"  # a string: libcst loads lazily
 
 
 class SwallowedException(Rule):

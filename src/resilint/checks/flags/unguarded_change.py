@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -38,10 +39,16 @@ from resilint.paths import any_glob_matches, relative_to_root
 from resilint.rule import Param, Rule
 
 _MAX_DEPTH = 8  # name -> value chains followed when a test is a variable
-_EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
-_INERT = (cst.Pass, cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal)
-_POSITIVE_COMPARISONS = (cst.Equal, cst.Is, cst.In)
-_NEGATIVE_COMPARISONS = (cst.NotEqual, cst.IsNot, cst.NotIn)
+
+
+@cache
+def _node_types() -> dict[str, tuple[type, ...]]:
+    """Node-type groups (built on first use: libcst loads lazily)."""
+    return {
+        "exits": (cst.Return, cst.Raise, cst.Continue, cst.Break),
+        "inert": (cst.Pass, cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal),
+        "negative comparisons": (cst.NotEqual, cst.IsNot, cst.NotIn),
+    }
 
 
 @dataclass
@@ -292,7 +299,7 @@ class UnguardedChange(Rule):
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             target = test.comparisons[0]
             if self._flag_test(test.left, depth + 1) or self._flag_test(target.comparator, depth + 1):
-                return -1 if isinstance(target.operator, _NEGATIVE_COMPARISONS) else 1
+                return -1 if isinstance(target.operator, _node_types()["negative comparisons"]) else 1
             return 0
         if isinstance(test, cst.Name):
             binding = self.names.lookup(test.value)
@@ -352,7 +359,7 @@ class UnguardedChange(Rule):
 
 def _inert(statement: cst.BaseSmallStatement) -> bool:
     """Statements that change no behaviour on their own."""
-    if isinstance(statement, _INERT):
+    if isinstance(statement, _node_types()["inert"]):
         return True
     if isinstance(statement, cst.Expr):
         value = statement.value
@@ -363,9 +370,9 @@ def _inert(statement: cst.BaseSmallStatement) -> bool:
 def _ends_with_exit(body: cst.BaseSuite) -> bool:
     """``if not flag: ...; return`` - the block always leaves."""
     if isinstance(body, cst.SimpleStatementSuite):
-        return bool(body.body) and isinstance(body.body[-1], _EXITS)
+        return bool(body.body) and isinstance(body.body[-1], _node_types()["exits"])
     statements = body.body if isinstance(body, cst.IndentedBlock) else ()
     if not statements or not isinstance(statements[-1], cst.SimpleStatementLine):
         return False
     small = statements[-1].body
-    return bool(small) and isinstance(small[-1], _EXITS)
+    return bool(small) and isinstance(small[-1], _node_types()["exits"])

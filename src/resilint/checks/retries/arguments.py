@@ -7,7 +7,7 @@ Shared by the retry check kinds (``retries.py``) and the policy summaries
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import libcst as cst
 
@@ -34,7 +34,7 @@ MISSING = _Sentinel("MISSING")  # not passed: the library default applies
 UNKNOWN = _Sentinel("UNKNOWN")  # **kwargs / *args may carry it: never flag
 NOT_LITERAL = _Sentinel("NOT_LITERAL")
 
-Argument = cst.BaseExpression | _Sentinel
+Argument: TypeAlias = "cst.BaseExpression | _Sentinel"  # a string: libcst loads lazily
 
 
 def argument(call: cst.Call | None, keyword: str | None, position: int | None = None) -> Argument:

@@ -18,11 +18,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import libcst as cst
 
-from resilint.checks.retries.arguments import NOT_LITERAL, elements, follow, is_builtin, literal
+from resilint.checks.retries.arguments import (
+    NOT_LITERAL,
+    elements,
+    follow,
+    is_builtin,
+    literal,
+)
 from resilint.checks.retries.sleeps import Classifier, Profile
 from resilint.checks.retries.statements import (
     assignments,
@@ -34,7 +40,7 @@ from resilint.checks.retries.statements import (
 )
 from resilint.engine.names import NameResolver, dotted_name, target_names
 
-Loop = cst.While | cst.For
+Loop: TypeAlias = "cst.While | cst.For"  # a string: libcst loads lazily
 
 
 @dataclass(frozen=True)

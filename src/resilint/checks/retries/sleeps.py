@@ -43,7 +43,6 @@ class Profile:
 
 _CONSTANT = Profile()
 _UNKNOWN = Profile(unknown=True)
-_GROWING_AUG = (cst.MultiplyAssign, cst.PowerAssign, cst.LeftShiftAssign)
 
 
 class Classifier:
@@ -141,7 +140,7 @@ class Classifier:
                 profile = profile | Profile(varying=True, exponential=grows)
             result = result | profile
         for aug in self.augmented.get(name, ()):
-            result = result | self.classify(aug.value, depth + 1) | Profile(varying=True, exponential=isinstance(aug.operator, _GROWING_AUG))
+            result = result | self.classify(aug.value, depth + 1) | Profile(varying=True, exponential=isinstance(aug.operator, (cst.MultiplyAssign, cst.PowerAssign, cst.LeftShiftAssign)))
         binding = self.names.lookup(name) if "." not in name else None
         if binding is not None and binding.value is not None:
             before = self.classify(binding.value, depth + 1)

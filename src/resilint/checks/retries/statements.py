@@ -9,35 +9,24 @@ from typing import Any
 import libcst as cst
 
 from resilint.engine.names import dotted_name, target_names
-
-GROWING_OPS = (cst.Multiply, cst.Power, cst.LeftShift)
-
-
-class Collector(cst.CSTVisitor):
-    """Collect nodes of some types below a node, not entering functions, classes,
-    lambdas, and (unless asked) nested loops."""
-
-    def __init__(self, types: tuple[type, ...], enter_loops: bool) -> None:
-        super().__init__()
-        self.types = types
-        self.enter_loops = enter_loops
-        self.found: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, self.types):
-            self.found.append(node)
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            return False
-        if not self.enter_loops and isinstance(node, (cst.For, cst.While)):
-            return False
-        return True
+from resilint.engine.walk import children
 
 
 def collect(nodes: Sequence[cst.CSTNode] | cst.CSTNode, types: tuple[type, ...], enter_loops: bool = False) -> list[Any]:
-    collector = Collector(types, enter_loops)
-    for node in nodes if isinstance(nodes, Sequence) else (nodes,):
-        node.visit(collector)
-    return collector.found
+    """The nodes of ``types`` at or below ``nodes``, in source order, not entering
+    functions, classes, lambdas and (unless ``enter_loops``) nested loops."""
+    closed: tuple[type, ...] = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    if not enter_loops:
+        closed += (cst.For, cst.While)
+    found: list[cst.CSTNode] = []
+    stack = list(reversed(nodes)) if isinstance(nodes, Sequence) else [nodes]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, types):
+            found.append(node)
+        if not isinstance(node, closed):
+            stack.extend(reversed(tuple(children(node))))
+    return found
 
 
 def suite(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
@@ -64,7 +53,7 @@ def refers_to(node: cst.CSTNode, name: str) -> bool:
 def growing_operands(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
     """Both sides of every ``*``, ``**`` and ``<<`` in an expression."""
     for node in collect(expr, (cst.BinaryOperation,)):
-        if isinstance(node.operator, GROWING_OPS):
+        if isinstance(node.operator, (cst.Multiply, cst.Power, cst.LeftShift)):
             yield node.left
             yield node.right
 

@@ -18,10 +18,10 @@ import libcst as cst
 from resilint.checks.common.arguments import source_of
 from resilint.checks.timeouts.call_tracker import CallTracker, spec_set
 from resilint.checks.timeouts.callspec import (
-    DECLARED,
     CallSpec,
     argument,
     canonical,
+    declared_receiver,
     dsn_sets,
     has_argument,
     is_false,
@@ -198,7 +198,7 @@ class CallRequiresKeyword(CallTracker):
             return None  # e.g. ftplib.FTP() without a host does not connect
         if is_nonblocking(node, spec) or self._nonblocking_keyword(node, spec):
             return None
-        if built is DECLARED and (spec.object_keywords or spec.config):
+        if built is declared_receiver() and (spec.object_keywords or spec.config):
             return None  # declared, not built in sight: the pool or client may carry the timeout
         if spec.fetches is not None and not self._fetches_url(node, spec):
             return None
@@ -256,7 +256,7 @@ class CallRequiresKeyword(CallTracker):
     def _local_command(self, node: cst.Call, spec: CallSpec, built: Constructed | None) -> bool:
         """``subprocess.run(["git", "log", ...])``, ``Popen("free -m | awk ...", shell=True)``:
         a listed local program (and subcommand); for a Popen method, its constructor's."""
-        call = built.call if built is not None and built is not DECLARED else node  # proc.communicate()
+        call = built.call if built is not None and built is not declared_receiver() else node  # proc.communicate()
         arg = argument(call, ("args",), 0)
         if arg is None:
             return False

@@ -10,11 +10,11 @@ import libcst as cst
 
 from resilint.checks.common.arguments import keyword_arg, positional_arg
 from resilint.checks.timeouts.callspec import (
-    DECLARED,
     CallSpec,
     SpecSet,
     callee_names,
     canonical,
+    declared_receiver,
     defined_methods,
     matches,
     mentions,
@@ -126,7 +126,7 @@ class CallTracker(Rule):
         """Any method (or its .future/.with_call) called with a request on an object
         whose constructor got a visible gRPC channel (``FooStub(grpc.insecure_channel(a))``),
         unless the object is one of the library's own helpers."""
-        if built is DECLARED or not node.args:
+        if built is declared_receiver() or not node.args:
             return False
         rest = name[len(built.qualname) + 1 :].split(".")
         if not (len(rest) == 1 or (len(rest) == 2 and rest[1] in ("future", "with_call"))):

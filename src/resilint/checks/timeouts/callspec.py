@@ -22,6 +22,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import libcst as cst
@@ -309,14 +310,18 @@ def canonical(name: str, aliases: Mapping[str, str]) -> str:
 
 # The receiver's type is declared (an annotation), not constructed in sight: what it
 # was built with is unknown.
-DECLARED = Constructed("<declared>", cst.Call(func=cst.Name("declared")))
+@cache
+def declared_receiver() -> Constructed:
+    """The one stand-in for such receivers (compared by identity; made on first
+    use because libcst loads lazily)."""
+    return Constructed("<declared>", cst.Call(func=cst.Name("declared")))
 
 
 def callee_names(names: NameResolver, call: cst.Call) -> list[tuple[str, Constructed | None]]:
     """How a call can be named: the imported function it invokes, and/or the method
     path from the nearest object whose constructor is visible (``s.get`` ->
     ``requests.Session.get``; ``stub.Say.future`` -> ``pkg.GreeterStub.Say.future``)
-    or whose type is declared (``http: requests.Session``; paired with ``DECLARED``).
+    or whose type is declared (``http: requests.Session``; paired with ``declared_receiver()``).
     An object of a local subclass stands for its imported base for the methods the
     subclass does not define itself (``class Writer(Thread)``, then ``w.join()``)."""
     found: list[tuple[str, Constructed | None]] = []
@@ -337,7 +342,7 @@ def callee_names(names: NameResolver, call: cst.Call) -> list[tuple[str, Constru
             break
         declared = names.declared_type(node)
         if declared is not None:
-            found.append((f"{declared}.{'.'.join(parts)}", DECLARED))
+            found.append((f"{declared}.{'.'.join(parts)}", declared_receiver()))
             break
     return found
 

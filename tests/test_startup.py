@@ -1,0 +1,194 @@
+"""Start-up: heavy dependencies load on first use (resilint/lazy.py).
+
+A run whose files hold no trigger must not import libcst (issue 18's start-up
+target); module-level code must not touch libcst names, or the first module
+doing so loads it for every run. Each check runs in a fresh interpreter,
+because this test process has long imported libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "resilint"
+HEAVY = ("libcst", "sqlglot")
+
+
+def _run(code: str, cwd: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+CHECK = """
+    import json
+    from resilint.cli.main import main
+    status = main(["check", "--no-cache", "--fail-on", "note", "{path}"])
+    from resilint.lazy import is_loaded
+    print(json.dumps({{"status": status, "libcst": is_loaded("libcst"), "sqlglot": is_loaded("sqlglot")}}))
+"""
+
+
+def test_a_file_without_a_trigger_never_loads_libcst(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text("import json\n\n\ndef dump(x):\n    return json.dumps(x, indent=2)\n")
+    result = _run(CHECK.format(path="plain.py"), tmp_path)
+    assert result == {"status": 0, "libcst": False, "sqlglot": False}
+
+
+def test_a_triggered_file_loads_libcst_and_is_checked(tmp_path: Path) -> None:
+    # The other side of the same switch: a trigger parses, and the finding proves it.
+    (tmp_path / "client.py").write_text("import requests\n\n\ndef get(url):\n    return requests.get(url)\n")
+    result = _run(CHECK.format(path="client.py"), tmp_path)
+    assert result == {"status": 1, "libcst": True, "sqlglot": False}
+
+
+def test_a_sql_migration_loads_sqlglot(tmp_path: Path) -> None:
+    migration = tmp_path / "app" / "migrations" / "0002_index.py"
+    migration.parent.mkdir(parents=True)
+    (migration.parent / "__init__.py").write_text("")
+    migration.write_text(
+        "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = []\n"
+        '    operations = [migrations.RunSQL("CREATE INDEX i ON t (c)")]\n'
+    )
+    result = _run(CHECK.format(path="app/migrations/0002_index.py"), tmp_path)
+    assert result == {"status": 1, "libcst": True, "sqlglot": True}
+
+
+def test_the_deferred_module_behaves_as_the_package(tmp_path: Path) -> None:
+    result = _run(
+        """
+        import json, sys, threading
+        import resilint
+        from resilint.lazy import is_loaded
+        import libcst as cst
+        import libcst as again  # a second import statement reads __spec__: must not load
+        before = is_loaded("libcst")
+        names = []
+        def parse():
+            names.append(type(cst.parse_expression("a.b")).__name__)
+        threads = [threading.Thread(target=parse) for _ in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        from libcst import Call
+        import libcst.metadata
+        print(json.dumps({"before": before, "after": is_loaded("libcst"), "names": names,
+                          "same": again is cst is sys.modules["libcst"], "call": Call is cst.Call,
+                          "metadata": hasattr(libcst.metadata, "PositionProvider")}))
+        """,
+        tmp_path,
+    )
+    assert result == {
+        "before": False,
+        "after": True,
+        "names": ["Attribute"] * 8,
+        "same": True,
+        "call": True,
+        "metadata": True,
+    }
+
+
+def test_a_missing_name_is_an_attribute_error_after_loading(tmp_path: Path) -> None:
+    result = _run(
+        """
+        import json
+        import resilint
+        import libcst as cst
+        try:
+            cst.NoSuchNode
+        except AttributeError as exc:
+            print(json.dumps({"error": str(exc), "module": cst.Module.__name__}))
+        """,
+        tmp_path,
+    )
+    assert result == {"error": "module 'libcst' has no attribute 'NoSuchNode'", "module": "Module"}
+
+
+def _import_time_uses(path: Path) -> list[str]:
+    """Where ``path`` touches libcst or sqlglot while being imported: ``from
+    libcst import``/``import libcst.x`` at module level, or a name bound to them
+    read in module or class bodies, decorators, defaults or base classes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bound: set[str] = set()
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in HEAVY:
+                    bound.add(alias.asname or alias.name.split(".")[0])
+                    if "." in alias.name:
+                        found.append(f"{node.lineno}: import {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in HEAVY:
+            found.append(f"{node.lineno}: from {node.module} import ...")
+
+    def reads(expr: ast.AST) -> None:
+        for sub in ast.walk(expr):
+            if isinstance(sub, ast.Name) and sub.id in bound and isinstance(sub.ctx, ast.Load):
+                found.append(f"{sub.lineno}: {sub.id}")
+
+    def body(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for expr in [*statement.decorator_list, *statement.args.defaults, *statement.args.kw_defaults]:
+                    if expr is not None:
+                        reads(expr)
+            elif isinstance(statement, ast.ClassDef):
+                for expr in [*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)]:
+                    reads(expr)
+                body(statement.body)
+            elif isinstance(statement, ast.AnnAssign):
+                if statement.value is not None:
+                    reads(statement.value)
+            elif isinstance(statement, ast.If) and ast.unparse(statement.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+                body(statement.orelse)
+            elif isinstance(statement, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                for field in ("test", "iter", "items"):
+                    value = getattr(statement, field, None)
+                    if isinstance(value, ast.AST):
+                        reads(value)
+                    elif isinstance(value, list):
+                        for item in value:
+                            reads(item)
+                body(statement.body)
+                body(getattr(statement, "orelse", []))
+                body(getattr(statement, "finalbody", []))
+                for handler in getattr(statement, "handlers", []):
+                    body(handler.body)
+            elif not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                reads(statement)
+
+    body(tree.body)
+    return found
+
+
+def test_no_module_touches_a_deferred_package_while_being_imported() -> None:
+    offenders = {
+        str(path.relative_to(SRC)): uses for path in sorted(SRC.rglob("*.py")) if (uses := _import_time_uses(path))
+    }
+    assert offenders == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import libcst as cst\nX = (cst.Name, cst.Call)\n", ["2: cst", "2: cst"]),
+        ("import libcst as cst\nclass V(cst.CSTVisitor):\n    pass\n", ["2: cst"]),
+        ("from libcst import Name\n", ["1: from libcst import ..."]),
+        ("import libcst.metadata\n", ["1: import libcst.metadata"]),
+        ("import libcst as cst\ndef f(node: cst.Name = None):\n    return cst.Name('x')\n", []),
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from libcst import Name\n", []),
+    ],
+)
+def test_the_import_time_scan_itself(tmp_path: Path, source: str, expected: list[str]) -> None:
+    path = tmp_path / "module.py"
+    path.write_text(source)
+    assert _import_time_uses(path) == expected
