@@ -22,6 +22,7 @@ from resilint.config.project import project_info
 from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver
 from resilint.engine.snapshot import snapshot_of
+from resilint.engine.walk import walk
 
 _LOCAL = threading.local()
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?")
@@ -114,7 +115,7 @@ def rebuilt_tables(module: cst.Module, names: NameResolver) -> tuple[set[str], s
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == "upgrade":
             collector = _OpCalls(names)
-            statement.visit(collector)
+            walk(statement, collector.enter, _ignore)
             renames.extend(collector.renames)
             created |= collector.created
     rebuilt = {old for old, _new in renames if old in created}
@@ -128,12 +129,18 @@ def upgrade_operations(module: cst.Module, names: NameResolver) -> set[str]:
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == "upgrade":
             collector = _OpCalls(names)
-            statement.visit(collector)
+            walk(statement, collector.enter, _ignore)
             found |= collector.ops
     return found
 
 
-class _OpCalls(cst.CSTVisitor):
+def _ignore(node: cst.CSTNode) -> None:
+    pass
+
+
+class _OpCalls:
+    """Collects the Alembic operations a function calls (read-only walk)."""
+
     def __init__(self, names: NameResolver) -> None:
         self.names = names
         self.renames: list[tuple[str, str]] = []
@@ -141,12 +148,18 @@ class _OpCalls(cst.CSTVisitor):
         self.ops: set[str] = set()
         self.batches: set[str] = set()  # names bound by ``with op.batch_alter_table(...) as name``
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
+    def enter(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.WithItem):
+            self._with_item(node)
+        elif isinstance(node, cst.Call):
+            self._call(node)
+
+    def _with_item(self, node: cst.WithItem) -> None:
         if (isinstance(node.item, cst.Call) and self.names.call_name(node.item) == "alembic.op.batch_alter_table"
                 and node.asname is not None and isinstance(node.asname.name, cst.Name)):
             self.batches.add(node.asname.name.value)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def _call(self, node: cst.Call) -> None:
         qualname = self.names.call_name(node)
         if qualname is not None and qualname.startswith("alembic.op.") and qualname.count(".") == 2:
             self.ops.add(qualname.rsplit(".", 1)[1])
