@@ -192,3 +192,21 @@ def test_the_import_time_scan_itself(tmp_path: Path, source: str, expected: list
     path = tmp_path / "module.py"
     path.write_text(source)
     assert _import_time_uses(path) == expected
+
+
+def test_the_language_server_preloads_libcst_for_its_workers(tmp_path: Path) -> None:
+    # The fork server imports worker.PRELOAD once; every checker worker forked
+    # from it (the first and each restart) must find libcst loaded, not deferred.
+    result = _run(
+        """
+        import importlib, json
+        from resilint.lsp.worker import PRELOAD
+        from resilint.lazy import is_loaded
+        before = is_loaded("libcst")
+        for name in PRELOAD:
+            importlib.import_module(name)
+        print(json.dumps({"before": before, "after": is_loaded("libcst")}))
+        """,
+        tmp_path,
+    )
+    assert result == {"before": False, "after": True}

@@ -90,6 +90,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_lsp(args: argparse.Namespace) -> int:
+    from resilint.lsp.worker import start_fork_server
+
+    start_fork_server()  # imports the engine and libcst in parallel with pygls below
     try:
         from resilint.lsp.server import serve
     except ImportError as exc:

@@ -54,7 +54,7 @@ from resilint.lsp.fixes import (
     fix_actions,
     wanted,
 )
-from resilint.lsp.worker import Outcome, check, warm_up
+from resilint.lsp.worker import PRELOAD, Outcome, check, warm_up
 from resilint.model import Finding, Severity, Span
 
 log = logging.getLogger("resilint.lsp")
@@ -107,7 +107,7 @@ class ResilintServer(LanguageServer):
                 memory_limit=memory,
                 initializer=warm_up,
                 initargs=(root,),
-                preload=("resilint.lsp.worker", "resilint.engine.core"),
+                preload=PRELOAD,
             )
         return self._runner
 

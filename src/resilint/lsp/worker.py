@@ -18,6 +18,23 @@ from resilint.model import Finding
 
 _generation = -1
 
+# What the fork server imports before forking workers (see preload.py).
+PRELOAD = ("resilint.lsp.preload",)
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, in its own process, so that it imports the engine
+    and libcst while the server process imports pygls (on two cores, at the same
+    time); the checker runner later forks its workers from it. Does nothing where
+    fork servers do not exist (the runner spawns its worker then)."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", *PRELOAD])
+    forkserver.ensure_running()
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -34,10 +51,7 @@ def warm_up(folder: str | None = None) -> None:
     time budget): import the engine (libcst's import is the slow part) and build
     the linter of the workspace folder's configuration, which most checks use."""
     global _generation
-    import resilint.engine.core  # noqa: F401
-    from resilint.lazy import load
-
-    load("libcst")  # deferred until first use everywhere else (resilint/lazy.py)
+    import resilint.lsp.preload  # noqa: F401  (the engine and libcst, if not preloaded already)
 
     _generation = 0  # the server's first generation: the first check keeps what is built here
     if folder:
