@@ -50,6 +50,7 @@ from resilint.checks.migrations.project import (
     rebuilt_tables,
     reverse_functions,
 )
+from resilint.checks.migrations.safemigrate import effective_marker
 from resilint.checks.migrations.sql_locks import LockStatement, lock_statements
 from resilint.checks.migrations.zero_downtime import ZeroDowntimeBackend, backend_for, settings_files
 from resilint.config.project import dependency_files
@@ -117,8 +118,9 @@ class MigrationRule(Rule):
     applied already. A file the configuration marks applied, a squash
     (``replaces``) and a migration carrying django-migration-linter's
     ``IgnoreMigration()`` get no ``on_django``/``on_sql`` events at all;
-    ``safe = Safe.after_deploy()`` silences only the kinds that set
-    :attr:`after_deploy_safe` (drops and renames: the old code is gone when it runs).
+    ``safe = Safe.after_deploy()`` (and what django-safemigrate's version reads as after-deploy:
+    ``safe = False`` in 1.x, an unmarked migration in 2.0-4.x; safemigrate.py) silences only the
+    kinds that set :attr:`after_deploy_safe` (drops and renames: the old code is gone when it runs).
     """
 
     wants_sql: ClassVar[bool] = False
@@ -296,7 +298,7 @@ class MigrationRule(Rule):
                 if isinstance(s, cst.ClassDef) and is_migration_class(s, self.names):
                     migration = read_migration(s, self.names)
                     self.silenced = migration.squashed or migration.ignored or self.facts.applied
-                    self.safe = migration.safe
+                    self.safe = effective_marker(migration.safe, self.context.config.root)
                     self.reverse_functions = reverse_functions(migration)
                     self.forward_functions = forward_functions(migration)
                     self.atomic = migration.atomic
@@ -311,7 +313,8 @@ class MigrationRule(Rule):
             return
         self.framework = "django"
         migration = read_migration(node, self.names)
-        if self.silenced or (self.after_deploy_safe and migration.safe == "after_deploy"):
+        if self.silenced or (self.after_deploy_safe
+                             and effective_marker(migration.safe, self.context.config.root) == "after_deploy"):
             return
         self._align(migration)
         backend = self.zero_downtime
