@@ -10,7 +10,11 @@ import libcst as cst
 from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, field_of
-from resilint.checks.migrations.fixes import alembic_concurrently, concurrent_index, index_only
+from resilint.checks.migrations.fixes import (
+    alembic_concurrently,
+    concurrent_index,
+    index_only,
+)
 from resilint.checks.migrations.lock_context import added_column
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import literal_bool, string_literal
