@@ -2,7 +2,10 @@
 
 SQL that destroys data wholesale. In application code: any of the configured
 statement classes reaching an execute-like sink, unless the enclosing function's
-name states exactly that (``delete_all()``, ``drop_table()``). In a
+name states exactly that (``delete_all()``, ``drop_table()``), or, for a DROP
+TABLE, the same function creates that table again (``DROP TABLE IF EXISTS t``
+then ``CREATE TABLE t``: a rebuild of derived data, such as a search index or
+a cache, not the loss of a table the application lives on). In a
 migration the classes are narrower (``sql-in-migrations``): destroying data
 (TRUNCATE, DROP DATABASE/SCHEMA, DELETE without WHERE). A DROP TABLE there is
 REL401's, a full-table UPDATE is REL409's (a backfill, not destruction). What a
@@ -21,6 +24,7 @@ from resilint.checks.migrations.migration_rule import (
     SQL_DESCRIPTIONS,
     MigrationRule,
 )
+from resilint.checks.migrations.sql_locks import lock_statements
 from resilint.rule import Param
 
 # Function names that state exactly what the statement does (``delete_all()``, ``drop_table()``):
@@ -55,6 +59,50 @@ class DestructiveSql(MigrationRule):
                          doc="'skip': not in downgrade()/reverse code; 'only': only there (a rollback note)"),
     }
 
+    def __init__(self, standard, context) -> None:
+        super().__init__(standard, context)
+        # per function (the module first): DROP TABLEs waiting for the end of the function, and
+        # the tables the function creates through any sink
+        self._frames: list[tuple[list[tuple[cst.Call, sql.Statement]], set[str]]] = [([], set())]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        self._frames.append(([], set()))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._flush(self._frames.pop())
+        super().leave_FunctionDef(original_node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._flush(self._frames[0])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        if self.in_migration:
+            return
+        argument = sql.sink_argument(node, self.names)
+        if argument is None:
+            return
+        inner = sql.wrapped_sink(argument, self.names)
+        source = node
+        if inner is not None:
+            argument, source = sql.sink_argument(inner, self.names), inner
+        if argument is None:
+            return
+        formatted = sql.is_format_sink(source, self.names)
+        for template in sql.templates(argument, self.names, formatted=formatted):
+            for statement in lock_statements(template.text):
+                if statement.kind == "create-table" and statement.table and "__rlhole" not in statement.table:
+                    self._frames[-1][1].add(statement.table)
+
+    def _flush(self, frame: tuple[list[tuple[cst.Call, sql.Statement]], set[str]]) -> None:
+        pending, created = frame
+        for call, statement in pending:
+            if statement.tables and all(t in created for t in statement.tables):
+                continue  # dropped and created again by the same function: a rebuild
+            self._report(call, statement, reverse=False)
+        pending.clear()
+
     def on_sql(self, call: cst.Call, statement: sql.Statement, *, reverse: bool) -> None:
         kind = statement.kind
         if self.in_migration:
@@ -70,6 +118,13 @@ class DestructiveSql(MigrationRule):
                 return
             if self._intent_stated(kind):
                 return
+            if kind == "drop-table":
+                self._frames[-1][0].append((call, statement))  # judged once the function is read
+                return
+        self._report(call, statement, reverse=reverse)
+
+    def _report(self, call: cst.Call, statement: sql.Statement, *, reverse: bool) -> None:
+        kind = statement.kind
         what = SQL_DESCRIPTIONS.get(kind, kind)
         when = " on rollback" if reverse and self.in_migration else ""
         self.report(

@@ -97,6 +97,7 @@ class Template:
 class Statement:
     kind: str  # one of CLASSES
     sql: str  # the statement, normalised and shortened for messages
+    tables: tuple[str, ...] = ()  # drop-table: the dropped tables, lower-cased, when the parser named them
 
 
 # -- where SQL comes from -----------------------------------------------------------
@@ -313,7 +314,8 @@ def _classify(text: str) -> tuple[Statement, ...]:
             kinds = list(_kinds(statement, dialect))
         except Exception:  # noqa: REL601 -- an unexpected tree shape: no finding, no crash, by design
             continue
-        found.extend(Statement(kind, _shown(statement, dialect)) for kind in kinds)
+        found.extend(Statement(kind, _shown(statement, dialect), _dropped(statement) if kind == "drop-table" else ())
+                     for kind in kinds)
     return tuple(found)
 
 
@@ -361,6 +363,17 @@ def _scratch_drop(statement: Any, created: set[str]) -> bool:
         tables = [t.sql().lower() for t in statement.find_all(exp.Table)]
         return bool(tables) and all(t in created for t in tables)
     return False
+
+
+def _dropped(statement: Any) -> tuple[str, ...]:
+    """The tables a parsed ``DROP TABLE`` names (unqualified, lower-cased); () for a name built
+    at run time."""
+    from sqlglot import exp
+
+    if not isinstance(statement, exp.Drop):
+        return ()
+    names = tuple(t.name.lower() for t in statement.find_all(exp.Table))
+    return () if not names or any(not n or "__rlhole" in n for n in names) else names
 
 
 def _kinds(statement: Any, dialect: str) -> Iterator[str]:
