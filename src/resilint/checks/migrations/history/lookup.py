@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -39,6 +38,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from resilint.git import git_output
 
 from . import diagnostics as d
 from .alembic_graph import discover_version_dirs, load_alembic
@@ -545,33 +546,23 @@ def files_at_ref(root: Path, ref: str) -> frozenset[str] | None:
     None when ``root`` is not in a git work tree or the ref does not exist."""
     memo = (str(root), ref)
     if memo not in _REF_FILES:
-        try:
-            top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
-                                 text=True, timeout=30)
-            listing = subprocess.run(["git", "-C", str(root), "ls-tree", "-r", "--name-only", "--full-tree", ref],
-                                     capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.SubprocessError):
+        top = git_output(["rev-parse", "--show-toplevel"], root, timeout=30)
+        listing = git_output(["ls-tree", "-r", "-z", "--name-only", "--full-tree", ref], root, timeout=60)
+        if top is None or listing is None:
             _REF_FILES[memo] = None
             return None
-        if top.returncode != 0 or listing.returncode != 0:
-            _REF_FILES[memo] = None
-            return None
-        toplevel = Path(top.stdout.strip()).resolve()
+        toplevel = Path(os.fsdecode(top).strip()).resolve()
         try:
             prefix = root.resolve().relative_to(toplevel).as_posix()
         except ValueError:
             prefix = ""
         prefix = "" if prefix == "." else prefix + "/" if prefix else ""
-        paths = {p[len(prefix):] for p in listing.stdout.splitlines() if p.endswith(".py") and p.startswith(prefix)}
-        _REF_FILES[memo] = frozenset(paths)
+        names = (os.fsdecode(p) for p in listing.split(b"\0") if p)
+        _REF_FILES[memo] = frozenset(p[len(prefix):] for p in names if p.endswith(".py") and p.startswith(prefix))
     return _REF_FILES[memo]
 
 
 def ref_commit(root: Path, ref: str) -> str:
     """The commit ``ref`` names now (part of the result-cache key), or ``"?"``."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", ref + "^{commit}"],
-                             capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    return out.stdout.strip() or "?"
+    out = git_output(["rev-parse", "--verify", "--quiet", ref + "^{commit}"], root, timeout=30)
+    return (os.fsdecode(out).strip() if out is not None else "") or "?"
