@@ -169,13 +169,17 @@ class Linter:
         many were baselined and how many entries no longer match."""
         return self.baseline_result(report)[0]
 
-    def baseline_result(self, report: Report) -> tuple[Report, BaselineResult | None]:
+    def baseline_result(self, report: Report, *, scoped: bool = False) -> tuple[Report, BaselineResult | None]:
         """:meth:`without_baselined`, and what the baseline matched (its stale
-        entries, for pruning); ``None`` without a baseline."""
+        entries, for pruning); ``None`` without a baseline. ``scoped``: the report
+        holds only the findings on changed lines (``--diff``/``--staged``), so no
+        entry can be called stale: its finding may sit on an unchanged line."""
         baseline = self.baseline()
         if baseline is None:
             return report, None
         kept = baseline.filter(report.findings, read_text, self._ai_edits(baseline, read_text), checked=report.paths)
+        if scoped:
+            kept = dataclasses.replace(kept, stale=())
         note = kept.note(display_path(baseline.path))
         return dataclasses.replace(report, findings=kept.new, notes=(*report.notes, note)), kept
 

@@ -45,6 +45,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise ResilintError("--diff and --staged read files from git, not stdin ('-')")
     if args.prune_baseline and args.write_baseline:
         raise ResilintError("--prune-baseline and --write-baseline cannot be combined: writing replaces the file")
+    if diff_mode and (args.prune_baseline or args.write_baseline is not None):
+        # A diff run sees only the changed lines: it would record a partial baseline,
+        # or prune the entries of every finding on an unchanged line as stale.
+        option = "--prune-baseline" if args.prune_baseline else "--write-baseline"
+        raise ResilintError(f"{option} needs a full run: it cannot be combined with --diff or --staged")
     stdin_path = Path(args.stdin_filename) if args.stdin_filename else None
     paths = [stdin_path] if use_stdin and stdin_path else ([] if use_stdin else [Path(p) for p in raw_paths])
     if getattr(args, "commit_msg_file", None) is not None:
@@ -94,7 +99,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = dataclasses.replace(report, warnings=(*report.warnings, *warnings_for(paths or [Path.cwd()])))
     if args.write_baseline is not None:
         return _write_baseline(args.write_baseline, report)
-    report, matched = linter.baseline_result(report)
+    report, matched = linter.baseline_result(report, scoped=diff_mode)
     if args.prune_baseline and matched is not None:
         _prune_baseline(linter, matched.stale)
     if args.add_noqa is not None:
