@@ -392,3 +392,20 @@ def test_safemigrate_booleans_and_the_default_need_the_declared_dependency(tmp_p
     pinned = unversioned.replace('"django-safemigrate"', '"django-safemigrate==3.1"')
     assert check(tmp_path, folder / "0003_unmarked.py", pinned) == []  # 2.0-4.x: unmarked is after_deploy
     assert check(tmp_path, folder / "0002_false.py", pinned) == [(9, "REL402")]  # 2.0 rejects booleans
+
+
+def test_staged_mode_reads_the_alembic_graph_from_the_index(tmp_path: Path) -> None:
+    """A second head that is only in the work tree (untracked) is not in the commit: no REL410 in
+    ``--staged``; ``--diff`` sees two heads."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    versions = tmp_path / "db" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "a_base.py").write_text(ALEMBIC_REVISION.format(rev="a1", down=None))
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    (versions / "b_next.py").write_text(ALEMBIC_REVISION.format(rev="b2", down="a1"))
+    git(tmp_path, "add", ".")
+    (versions / "c_other.py").write_text(ALEMBIC_REVISION.format(rev="c3", down="a1"))
+    assert _findings(tmp_path, "--staged", "--select", "REL410") == []
+    assert _findings(tmp_path, "--diff", "--select", "REL410") == [("db/versions/c_other.py", 3, "REL410")]
