@@ -404,8 +404,8 @@ def test_staged_mode_reads_the_alembic_graph_from_the_index(tmp_path: Path) -> N
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "base")
-    (versions / "b_next.py").write_text(ALEMBIC_REVISION.format(rev="b2", down="a1"))
+    (versions / "b_next.py").write_text(ALEMBIC_REVISION.format(rev="z9", down="a1"))  # the last head by id
     git(tmp_path, "add", ".")
     (versions / "c_other.py").write_text(ALEMBIC_REVISION.format(rev="c3", down="a1"))
     assert _findings(tmp_path, "--staged", "--select", "REL410") == []
-    assert _findings(tmp_path, "--diff", "--select", "REL410") == [("db/versions/c_other.py", 3, "REL410")]
+    assert _findings(tmp_path, "--diff", "--select", "REL410") == [("db/versions/b_next.py", 3, "REL410")]
