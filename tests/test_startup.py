@@ -32,22 +32,24 @@ CHECK = """
     import json
     from resilint.cli.main import main
     status = main(["check", "--no-cache", "--fail-on", "note", "{path}"])
+    import sys
     from resilint.lazy import is_loaded
-    print(json.dumps({{"status": status, "libcst": is_loaded("libcst"), "sqlglot": is_loaded("sqlglot")}}))
+    history = "resilint.checks.migrations.history" in sys.modules  # the migration history replay
+    print(json.dumps({{"status": status, "libcst": is_loaded("libcst"), "sqlglot": is_loaded("sqlglot"), "history": history}}))
 """
 
 
 def test_a_file_without_a_trigger_never_loads_libcst(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("import json\n\n\ndef dump(x):\n    return json.dumps(x, indent=2)\n")
     result = _run(CHECK.format(path="plain.py"), tmp_path)
-    assert result == {"status": 0, "libcst": False, "sqlglot": False}
+    assert result == {"status": 0, "libcst": False, "sqlglot": False, "history": False}
 
 
 def test_a_triggered_file_loads_libcst_and_is_checked(tmp_path: Path) -> None:
     # The other side of the same switch: a trigger parses, and the finding proves it.
     (tmp_path / "client.py").write_text("import requests\n\n\ndef get(url):\n    return requests.get(url)\n")
     result = _run(CHECK.format(path="client.py"), tmp_path)
-    assert result == {"status": 1, "libcst": True, "sqlglot": False}
+    assert result == {"status": 1, "libcst": True, "sqlglot": False, "history": False}
 
 
 def test_a_sql_migration_loads_sqlglot(tmp_path: Path) -> None:
@@ -61,7 +63,7 @@ def test_a_sql_migration_loads_sqlglot(tmp_path: Path) -> None:
         '    operations = [migrations.RunSQL("CREATE INDEX i ON t (c)")]\n'
     )
     result = _run(CHECK.format(path="app/migrations/0002_index.py"), tmp_path)
-    assert result == {"status": 1, "libcst": True, "sqlglot": True}
+    assert result == {"status": 1, "libcst": True, "sqlglot": True, "history": True}
 
 
 def test_the_deferred_module_behaves_as_the_package(tmp_path: Path) -> None:

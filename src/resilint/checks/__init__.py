@@ -3,9 +3,10 @@
 (``check = "unbounded-retry-loop"`` -> ``checks/retries/unbounded_retry_loop.py``).
 
 Every :class:`~resilint.rule.Rule` subclass with a ``kind`` defined in a module of
-this package is registered: adding a check kind is adding a module, with no list to
-keep in step. Helper modules shared by a family sit beside its kinds; helpers shared
-across families are in :mod:`resilint.checks.common`.
+a family package is registered: adding a check kind is adding a module, with no list
+to keep in step. Helper modules shared by a family sit beside its kinds (or in a
+sub-package of the family, such as ``migrations/history/``, which loads only when a
+rule imports it); helpers shared across families are in :mod:`resilint.checks.common`.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from resilint.rule import Rule
 
 @cache
 def builtin_kinds() -> tuple[type[Rule], ...]:
-    """Every built-in check kind, sorted by kind name (imported on first use only)."""
+    """Every built-in check kind, sorted by kind name (imported on first use only).
+
+    Kinds are the modules of the family packages (``checks/<family>/<kind>.py``);
+    a family's sub-packages hold helpers (``migrations/history/``) and are not
+    imported here: they load when a rule first needs them."""
     kinds: dict[str, type[Rule]] = {}
-    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
-        if info.ispkg or any(part.startswith("_") for part in info.name.split(".")):
+    for family in pkgutil.iter_modules(__path__, prefix=f"{__name__}."):
+        if not family.ispkg or family.name.rsplit(".", 1)[1].startswith("_"):
             continue
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value.kind and value.__module__ == module.__name__:
-                kinds[value.kind] = value
+        package = importlib.import_module(family.name)
+        for info in pkgutil.iter_modules(package.__path__, prefix=f"{family.name}."):
+            if info.ispkg or info.name.rsplit(".", 1)[1].startswith("_"):
+                continue
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Rule) and value.kind and value.__module__ == module.__name__:
+                    kinds[value.kind] = value
     return tuple(kinds[k] for k in sorted(kinds))

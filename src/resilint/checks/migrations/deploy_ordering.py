@@ -30,17 +30,19 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from resilint.checks.common.arguments import keyword_arg, positional_arg
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, DjangoOp
-from resilint.checks.migrations.history.pysource import ImportMap
 from resilint.checks.migrations.migration_operation import MigrationOperation
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import is_none, string_literal
 from resilint.engine.revisions import Revisions
 from resilint.rule import Param
+
+if TYPE_CHECKING:
+    from resilint.checks.migrations.history.pysource import ImportMap
 
 _DJANGO = ("RemoveField", "RenameField", "DeleteModel", "RenameModel")
 _ALEMBIC = ("drop_column", "alter_column", "drop_table", "rename_table")
@@ -229,6 +231,8 @@ def _classes(contents: dict[str, bytes | None]) -> list[_Class]:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
+        from resilint.checks.migrations.history.pysource import ImportMap
+
         imports = ImportMap(tree)
         for node in tree.body:
             if isinstance(node, ast.ClassDef):

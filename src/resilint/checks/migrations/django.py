@@ -22,7 +22,6 @@ from resilint.checks.common.arguments import (
     keyword_arg,
     positional_arg,
 )
-from resilint.checks.migrations.history.django_state import OPERATION_MODULES
 from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver, dotted_name
 
@@ -201,6 +200,8 @@ def operation_name(call: cst.Call, names: NameResolver) -> str | None:
     qualname = names.qualified_name(call.func)
     if qualname is None or "." not in qualname:
         return None
+    from resilint.checks.migrations.history.django_state import OPERATION_MODULES
+
     module, name = qualname.rsplit(".", 1)
     return name if module in OPERATION_MODULES else qualname
 

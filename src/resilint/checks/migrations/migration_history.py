@@ -18,13 +18,17 @@ What the migration history of a Django app says about one migration file:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from resilint.checks.migrations.django import DjangoMigration
-from resilint.checks.migrations.history.lookup import FileFacts, alembic_diagnostics
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.snapshot import snapshot_of
 from resilint.rule import Param
+
+if TYPE_CHECKING:
+    from resilint.checks.migrations.history.lookup import FileFacts
 
 # Operations whose verdict needs the state before them.
 NEEDS_HISTORY = frozenset({"AlterField", "RemoveField", "RenameField", "DeleteModel", "RenameModel"})
@@ -41,6 +45,8 @@ class MigrationHistory(MigrationRule):
         super().visit_Module(node)
         if self.framework != "alembic" or self.silenced or self.param("report") != "bad-input":
             return
+        from resilint.checks.migrations.history.lookup import alembic_diagnostics
+
         context = self.context
         found = alembic_diagnostics(context.file, context.config.root,
                                     snapshot_of(getattr(context, "revisions", None)))

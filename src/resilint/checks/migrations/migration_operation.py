@@ -16,8 +16,6 @@ from resilint.checks.migrations.django import (
     DjangoMigration,
     DjangoOp,
 )
-from resilint.checks.migrations.history.django_changes import is_column_free
-from resilint.checks.migrations.history.django_state import model_key
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import is_none, literal_bool, string_literal
 from resilint.rule import Param
@@ -54,6 +52,8 @@ class MigrationOperation(MigrationRule):
         """The history shows the operation changes Django's state but no table or column:
         a proxy or unmanaged model, a column-free field (many-to-many, generic relation,
         taggit's manager), a rename whose db_column/db_table is fixed."""
+        from resilint.checks.migrations.history.django_changes import is_column_free
+
         record = self.record(op)
         if record is None or record.model_before is None or not record.model_before.known:
             return False
@@ -78,6 +78,8 @@ class MigrationOperation(MigrationRule):
     def _many_to_many_of(self, record) -> bool:
         """RenameModel also renames the columns of auto-created many-to-many tables named after
         the model: any many-to-many field on it or pointing at it keeps the rename real."""
+        from resilint.checks.migrations.history.django_state import model_key
+
         history, key = self.facts.history, self.facts.key
         model = record.model_before
         if history is None or key is None:

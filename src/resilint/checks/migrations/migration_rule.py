@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
@@ -31,13 +31,6 @@ from resilint.checks.migrations.django import (
     DjangoOp,
     is_migration_class,
     read_migration,
-)
-from resilint.checks.migrations.history.django_state import OperationRecord
-from resilint.checks.migrations.history.lookup import (
-    FileFacts,
-    ref_commit,
-    sibling_migrations,
-    sibling_revisions,
 )
 from resilint.checks.migrations.project import (
     MIGRATION_FILE_NAME_FOLDER,
@@ -59,6 +52,10 @@ from resilint.config.standards import Standard
 from resilint.engine.literals import literal_bool, string_literal
 from resilint.engine.prefilter import Prefilter, Trigger
 from resilint.rule import Rule
+
+if TYPE_CHECKING:
+    from resilint.checks.migrations.history.django_state import OperationRecord
+    from resilint.checks.migrations.history.lookup import FileFacts
 
 # What a migration file always holds (prefilter.py): a Django migration subclasses
 # django.db.migrations.Migration; an Alembic one imports alembic and defines upgrade()
@@ -141,6 +138,8 @@ class MigrationRule(Rule):
         """The other migrations of the file's app: the state a migration acts on is theirs."""
         if file is None:
             return ()
+        from resilint.checks.migrations.history.lookup import sibling_migrations, sibling_revisions
+
         file = file.resolve()
         if not MIGRATION_FILE_NAME_FOLDER(file):
             if file.parent.name != "versions":
@@ -158,6 +157,8 @@ class MigrationRule(Rule):
         settings = config.migrations
         parts = [settings.database, settings.postgresql or ""]
         if settings.applied_ref:
+            from resilint.checks.migrations.history.lookup import ref_commit
+
             parts.append(ref_commit(config.root, settings.applied_ref))
         return "|".join(parts)
 

@@ -9,7 +9,6 @@ from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import AlembicOp, column_of
 from resilint.checks.migrations.django import DjangoMigration, field_of
 from resilint.checks.migrations.fields import field_label
-from resilint.checks.migrations.history.django_changes import is_column_free
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import is_none, literal_bool
 from resilint.rule import Param
@@ -30,6 +29,8 @@ class NotNullColumn(MigrationRule):
     }
 
     def on_django(self, migration: DjangoMigration) -> None:
+        from resilint.checks.migrations.history.django_changes import is_column_free
+
         setters = set(self.param("default-setters"))
         defaulted = {field_label(op) for op in migration.operations if op.name in setters}
         sql_defaults = self._sql_defaults(migration)

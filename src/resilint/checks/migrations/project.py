@@ -8,21 +8,19 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from resilint.checks.migrations.django import DjangoMigration
-from resilint.checks.migrations.history.lookup import (
-    NO_FACTS,
-    FileFacts,
-    facts_for,
-    files_at_ref,
-)
 from resilint.config.project import project_info
 from resilint.engine.literals import string_literal
 from resilint.engine.names import NameResolver
 from resilint.engine.snapshot import snapshot_of
 from resilint.engine.walk import walk
+
+if TYPE_CHECKING:
+    from resilint.checks.migrations.history.lookup import FileFacts
 
 _LOCAL = threading.local()
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?")
@@ -39,6 +37,8 @@ def file_facts(context) -> FileFacts:
     last = getattr(_LOCAL, "last", None)
     if last is not None and last[0] is context:
         return last[1]
+    from resilint.checks.migrations.history.lookup import NO_FACTS, facts_for, files_at_ref
+
     config = context.config
     facts = NO_FACTS
     file = context.file.resolve() if context.file is not None else None
@@ -56,6 +56,8 @@ def alembic_applied(context) -> bool:
     settings = context.config.migrations
     if not settings.applied_ref or context.file is None:
         return False
+    from resilint.checks.migrations.history.lookup import files_at_ref
+
     paths = files_at_ref(context.config.root, settings.applied_ref)
     if paths is None:
         return False

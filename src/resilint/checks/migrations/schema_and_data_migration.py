@@ -17,7 +17,6 @@ import libcst as cst
 from resilint.checks.migrations import sql
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, DjangoOp
-from resilint.checks.migrations.history.django_changes import ChangeKind, FieldContext, classify_alter_field
 from resilint.checks.migrations.lock_context import alembic_table, on_existing_table
 from resilint.checks.migrations.migration_rule import MigrationRule, SqlPlace
 from resilint.checks.migrations.sql_locks import (
@@ -78,6 +77,12 @@ class SchemaAndDataMigration(MigrationRule):
         history, key = self.facts.history, self.facts.key
         if history is None or key is None:
             return False
+        from resilint.checks.migrations.history.django_changes import (
+            ChangeKind,
+            FieldContext,
+            classify_alter_field,
+        )
+
         context = FieldContext(history.state_before(*key), record.app, record.model_before, record.name)
         change = classify_alter_field(record.previous, record.field, self.database, context=context,
                                       resolver=self.facts.resolver)

@@ -15,22 +15,22 @@ history (the previous definition is unknown) the field is judged as before: an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from resilint.checks.common.arguments import has_star_kwargs, keyword_arg
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, DjangoOp, field_of
 from resilint.checks.migrations.fields import field_label
-from resilint.checks.migrations.history.django_changes import (
-    AlterFieldChange,
-    ChangeKind,
-    FieldContext,
-    classify_alter_field,
-)
 from resilint.checks.migrations.migration_rule import MigrationRule
 from resilint.engine.literals import is_none, literal_bool
 from resilint.rule import Param
 
-# What a rewrite or scan is, in the history's classification.
-REPORTED = frozenset({ChangeKind.REWRITE, ChangeKind.SET_NOT_NULL})
+if TYPE_CHECKING:
+    from resilint.checks.migrations.history.django_changes import AlterFieldChange
+
+# What a rewrite or scan is, in the history's classification (ChangeKind values,
+# which are strings: history/ is imported only when a migration is judged).
+REPORTED = frozenset({"rewrite", "set_not_null"})
 # Alembic type pairs PostgreSQL changes without a rewrite (binary-coercible), by SQLAlchemy class.
 _VARCHAR = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR"})
 _TEXT = frozenset({"Text", "TEXT", "UnicodeText"})
@@ -76,11 +76,18 @@ class UnsafeAlterColumn(MigrationRule):
             return False
         major = self.settings.postgresql_major
         reported = {k for k in change.facets if k in REPORTED} or {change.kind}
-        return reported == {ChangeKind.SET_NOT_NULL} and (major is None or major >= 12)
+        return reported == {"set_not_null"} and (major is None or major >= 12)
 
     def change(self, op: DjangoOp) -> AlterFieldChange | None:
         """What the AlterField does to the database, when the history knows the previous definition
         and can tell (None: judge without history)."""
+        from resilint.checks.migrations.history.django_changes import (
+            AlterFieldChange,
+            ChangeKind,
+            FieldContext,
+            classify_alter_field,
+        )
+
         record = self.record(op)
         if record is None or record.field is None or record.previous is None:
             return None
@@ -101,7 +108,7 @@ class UnsafeAlterColumn(MigrationRule):
         what = "; ".join(change.reasons) if not reasons else "; ".join(reasons)
         lock = ("MySQL copies the table, blocking writes" if self.database == "mysql"
                 else "the table is rewritten or scanned under an ACCESS EXCLUSIVE lock")
-        if change.kind == ChangeKind.SET_NOT_NULL and self.database == "postgresql":
+        if change.kind == "set_not_null" and self.database == "postgresql":
             major = self.settings.postgresql_major
             advice = ("add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL"
                       if major is None or major >= 12 else "backfill and set NOT NULL in a maintenance window")
