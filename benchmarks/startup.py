@@ -1,9 +1,9 @@
 """Start-up cost: what one commit hook or one editor start pays, in one run.
 
-    python benchmarks/startup.py [--repeat 5]
+    python benchmarks/startup.py [--repeat 15]
 
 Measures, each in a fresh process (cold: ``--no-cache``; bytecode caching on),
-median of ``--repeat`` runs, wall-clock and CPU (user + system) time:
+``--repeat`` interleaved rounds, median and minimum wall-clock time:
 
 * the floor: ``import libcst`` and parse the file (what any libcst linter pays);
 * ``resilint check`` on a realistic 180-line file that holds triggers;
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -70,24 +69,25 @@ FLOOR = "import sys, libcst\nlibcst.parse_module(open(sys.argv[1], 'rb').read())
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(command: list[str], repeat: int, cwd: Path) -> tuple[float, float]:
-    """Median wall-clock and median CPU (user + system) seconds of the child: on a
-    shared machine the CPU time is the steadier of the two."""
-    subprocess.run(command, cwd=cwd, capture_output=True, env=ENV, check=False)  # warm the OS file cache and bytecode
-    walls, cpus = [], []
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
+def measure(commands: dict[str, list[str]], repeat: int, cwd: Path) -> dict[str, tuple[float, float]]:
+    """``(median, minimum)`` wall-clock seconds per command. The commands run in
+    interleaved rounds (one of each per round), so a slow spell of a shared or
+    virtual machine hits them all alike; the minimum is the steadiest figure on
+    such machines, the median the typical one."""
+    for command in commands.values():  # warm the OS file cache and the bytecode
         subprocess.run(command, cwd=cwd, capture_output=True, env=ENV, check=False)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, cwd=cwd, capture_output=True, env=ENV, check=False)
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(values), min(values)) for name, values in times.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     resilint = shutil.which("resilint") or str(Path(sys.executable).with_name("resilint"))
     with tempfile.TemporaryDirectory() as folder:
@@ -98,24 +98,28 @@ def main() -> int:
         plain = work / "stats.py"
         plain.write_text(PLAIN * 1)
         lines = triggered.read_text().count("\n")
-        rows: list[tuple[str, tuple[float, float]]] = []
-        floor = timed([sys.executable, "-c", FLOOR, str(triggered)], args.repeat, work)
-        rows.append((f"floor: import libcst + parse {lines} lines", floor))
-        rows.append(("resilint check, triggered file", timed([resilint, "check", "--no-cache", str(triggered)], args.repeat, work)))
-        rows.append(("resilint check, file with no trigger", timed([resilint, "check", "--no-cache", str(plain)], args.repeat, work)))
+        floor_name = f"floor: import libcst + parse {lines} lines"
+        commands = {
+            floor_name: [sys.executable, "-c", FLOOR, str(triggered)],
+            "resilint check, triggered file": [resilint, "check", "--no-cache", str(triggered)],
+            "resilint check, file with no trigger": [resilint, "check", "--no-cache", str(plain)],
+        }
+        if shutil.which("ruff"):
+            commands["ruff check (S113), no cache"] = ["ruff", "check", "--no-cache", "--select", "S113", str(triggered)]
+        if shutil.which("pylint"):
+            commands["pylint, one check (W3101)"] = ["pylint", "--disable=all", "--enable=W3101", str(triggered)]
+        rows = measure(commands, args.repeat, work)
         probe = (
             "import sys; from resilint.cli.main import main; main(sys.argv[1:]); "
             "from resilint.lazy import is_loaded; print(is_loaded('libcst'), file=sys.stderr)"
         )
         imported = subprocess.run([sys.executable, "-c", probe, "check", "--no-cache", str(plain)], cwd=work, capture_output=True, text=True, env=ENV, check=False)
-        if shutil.which("ruff"):
-            rows.append(("ruff check (S113), no cache", timed(["ruff", "check", "--no-cache", "--select", "S113", str(triggered)], args.repeat, work)))
-        if shutil.which("pylint"):
-            rows.append(("pylint, one check (W3101)", timed(["pylint", "--disable=all", "--enable=W3101", str(triggered)], args.repeat, work)))
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measurement':<{width}}  wall s  x floor   cpu s  x floor")
-    for name, (wall, cpu) in rows:
-        print(f"{name:<{width}}  {wall:6.3f}  {wall / floor[0]:7.2f}  {cpu:6.3f}  {cpu / floor[1]:7.2f}")
+    floor = rows[floor_name]
+    width = max(len(name) for name in rows)
+    print(f"{args.repeat} interleaved rounds; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'measurement':<{width}}  median s  x floor   min s  x floor")
+    for name, (median, minimum) in rows.items():
+        print(f"{name:<{width}}  {median:8.3f}  {median / floor[0]:7.2f}  {minimum:6.3f}  {minimum / floor[1]:7.2f}")
     print(f"libcst imported for the file with no trigger: {imported.stderr.strip().splitlines()[-1] if imported.stderr.strip() else '?'}")
     return 0
 
