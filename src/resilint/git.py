@@ -53,3 +53,25 @@ def git_output(args: Iterable[str], cwd: Path, *, stdin: bytes | None = None, ti
     except GitUnavailable:
         return None
     return result.stdout if result.returncode == 0 else None
+
+
+def cat_file_request(object_ids: Iterable[str]) -> bytes:
+    """The stdin of ``git cat-file --batch`` for these object ids."""
+    return b"".join(i.encode() + b"\n" for i in object_ids)
+
+
+def parse_cat_file(out: bytes, object_ids: Iterable[str]) -> dict[str, bytes]:
+    """Contents by id from the stdout of ``git cat-file --batch`` asked for
+    ``object_ids`` (in that order). Raises :class:`KeyError` naming an object the
+    repository does not have."""
+    found: dict[str, bytes] = {}
+    pos = 0
+    for object_id in object_ids:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) < 3 or header[1] == b"missing":
+            raise KeyError(object_id)
+        size = int(header[2])
+        found[object_id] = out[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+    return found

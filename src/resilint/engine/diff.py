@@ -41,7 +41,7 @@ from resilint.config.settings import Config
 from resilint.engine.discovery import discover, walk_includes
 from resilint.engine.revisions import INDEX, WORK_TREE, Revisions
 from resilint.errors import ResilintError
-from resilint.git import GitUnavailable, run_git
+from resilint.git import GitUnavailable, cat_file_request, parse_cat_file, run_git
 from resilint.model import FileError, Report
 from resilint.paths import display_path
 from resilint.report.text import plural
@@ -279,18 +279,10 @@ def read_blobs(git: Git, blob_ids: Iterable[str]) -> dict[str, bytes]:
     ids = list(dict.fromkeys(blob_ids))
     if not ids:
         return {}
-    out = git.out("cat-file", "--batch", stdin=b"".join(i.encode() + b"\n" for i in ids))
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for blob_id in ids:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) < 3 or header[1] == b"missing":
-            raise ResilintError(f"git cat-file: blob {blob_id} is missing from the repository")
-        size = int(header[2])
-        blobs[blob_id] = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
-    return blobs
+    try:
+        return parse_cat_file(git.out("cat-file", "--batch", stdin=cat_file_request(ids)), ids)
+    except KeyError as missing:
+        raise ResilintError(f"git cat-file: blob {missing.args[0]} is missing from the repository") from None
 
 
 # -- the patch ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from resilint.errors import ResilintError
-from resilint.git import GitUnavailable, run_git
+from resilint.git import GitUnavailable, cat_file_request, parse_cat_file, run_git
 
 _REGULAR = ("100644", "100755")  # file modes with contents (not links, not submodules)
 
@@ -178,18 +178,10 @@ class Snapshot:
 
     def _cat(self, ids: Iterable[str]) -> dict[str, bytes]:
         ids = list(ids)
-        out = self._git("cat-file", "--batch", stdin=b"".join(i.encode() + b"\n" for i in ids))
-        found: dict[str, bytes] = {}
-        pos = 0
-        for blob in ids:
-            end = out.index(b"\n", pos)
-            header = out[pos:end].split()
-            if len(header) < 3 or header[1] == b"missing":
-                raise ResilintError(f"git cat-file: blob {blob} is missing from the repository")
-            size = int(header[2])
-            found[blob] = out[end + 1 : end + 1 + size]
-            pos = end + 1 + size + 1
-        return found
+        try:
+            return parse_cat_file(self._git("cat-file", "--batch", stdin=cat_file_request(ids)), ids)
+        except KeyError as missing:
+            raise ResilintError(f"git cat-file: blob {missing.args[0]} is missing from the repository") from None
 
 
 class WorkTree:

@@ -80,15 +80,10 @@ class DestructiveSql(MigrationRule):
         super().visit_Call(node)
         if self.in_migration:
             return
-        argument = sql.sink_argument(node, self.names)
-        if argument is None:
+        found = sql.unwrapped_sink(node, self.names)
+        if found is None or found[0] is None:
             return
-        inner = sql.wrapped_sink(argument, self.names)
-        source = node
-        if inner is not None:
-            argument, source = sql.sink_argument(inner, self.names), inner
-        if argument is None:
-            return
+        argument, source, _inner = found
         formatted = sql.is_format_sink(source, self.names)
         for template in sql.templates(argument, self.names, formatted=formatted):
             for statement in lock_statements(template.text):

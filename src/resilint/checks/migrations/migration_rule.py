@@ -451,27 +451,24 @@ class MigrationRule(Rule):
                     if any(sql.ends_transaction(t.text) for t in found):
                         self.committed[-1] = True
         if self.wants_sql and (self.in_migration or not self.migrations_only) and id(node) not in self.wrapped:
-            argument = sql.sink_argument(node, self.names)
-            source = node
-            inner = sql.wrapped_sink(argument, self.names) if argument is not None else None
-            if inner is not None:
-                self.wrapped.add(id(inner))
-                argument, source = sql.sink_argument(inner, self.names), inner
-            if argument is not None:
-                formatted = sql.is_format_sink(source, self.names)
-                self._sql_argument(node, argument, sequence=False, reverse=self.in_reverse_code, formatted=formatted)
+            found = sql.unwrapped_sink(node, self.names)
+            if found is not None:
+                argument, source, inner = found
+                if inner is not None:
+                    self.wrapped.add(id(inner))
+                if argument is not None:
+                    formatted = sql.is_format_sink(source, self.names)
+                    self._sql_argument(node, argument, sequence=False, reverse=self.in_reverse_code, formatted=formatted)
         if self.wants_locks and self.in_migration and not self.in_reverse_code and id(node) not in self.wrapped:
             self._lock_sql_call(node)
 
     def _lock_sql_call(self, node: cst.Call) -> None:
-        argument = sql.sink_argument(node, self.names)
-        if argument is None:
+        found = sql.unwrapped_sink(node, self.names)
+        if found is None:
             return
-        inner = sql.wrapped_sink(argument, self.names)
-        source = node
+        argument, source, inner = found
         if inner is not None:
             self.wrapped.add(id(inner))
-            argument, source = sql.sink_argument(inner, self.names), inner
         if argument is None:
             return
         if self.framework == "alembic":

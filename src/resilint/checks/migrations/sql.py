@@ -114,6 +114,22 @@ def sink_argument(call: cst.Call, names: NameResolver) -> cst.BaseExpression | N
     return arg.value if arg is not None else None
 
 
+def unwrapped_sink(
+    call: cst.Call, names: NameResolver
+) -> tuple[cst.BaseExpression | None, cst.Call, cst.Call | None] | None:
+    """An execute-like call's SQL, looked for through a wrapping ``text(...)`` or
+    ``sql.SQL(...).format(...)``: ``(argument, the call that holds it, the wrapped
+    inner call or None)``; None when ``call`` is no sink. The argument is None when
+    the inner call passes none."""
+    argument = sink_argument(call, names)
+    if argument is None:
+        return None
+    inner = wrapped_sink(argument, names)
+    if inner is None:
+        return argument, call, None
+    return sink_argument(inner, names), inner, inner
+
+
 def wrapped_sink(argument: cst.BaseExpression, names: NameResolver) -> cst.Call | None:
     """``session.execute(text("..."))``: the inner ``text(...)`` call, reported as part of
     the outer execute call (where a reader looks for it)."""

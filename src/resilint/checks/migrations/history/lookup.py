@@ -104,20 +104,17 @@ def sibling_migrations(file: Path | None) -> list[Path]:
     if file is None:
         return []
     folder = app_folder(file)
-    if folder is None:
-        return []
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".py") and n != "__init__.py")
-    except OSError:
-        return []
-    return [folder / n for n in names if folder / n != file]
+    return [] if folder is None else _other_modules(folder, file)
 
 
 def sibling_revisions(file: Path) -> list[Path]:
     """The other Alembic revision files of the ``versions`` folder the file sits in."""
     folder = file.parent
-    if folder.name != "versions":
-        return []
+    return _other_modules(folder, file) if folder.name == "versions" else []
+
+
+def _other_modules(folder: Path, file: Path) -> list[Path]:
+    """The ``.py`` modules of ``folder`` other than ``file`` and ``__init__.py``, sorted."""
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(".py") and n != "__init__.py")
     except OSError:
