@@ -28,6 +28,7 @@ from resilint.api import Linter, linter_for
 from resilint.config.settings import Config
 from resilint.engine.revisions import Revisions
 from resilint.errors import ResilintError
+from resilint.lazy import load
 from resilint.model import FileError, FileResult
 
 SERIAL_THRESHOLD = 10  # files; below this a process pool is not worth starting
@@ -56,7 +57,10 @@ def _init_worker(
 ) -> None:
     global _worker, _worker_changed
     _worker = linter_for(config, cache=cache, noqa=noqa)  # with fork: the parent's, already built
-    _worker.prepare()  # import libcst and build the ruleset before the first file's clock starts
+    # Build the ruleset and import libcst (deferred everywhere else: resilint/lazy.py)
+    # before the first file's clock starts, so that no file's time budget pays for them.
+    _worker.prepare()
+    load("libcst")
     _worker.engine.inprocess_seconds = None  # the supervisor times each file here
     _worker.engine.revisions = revisions  # diff mode: the change's two versions (engine/revisions.py)
     _worker_changed = changed
