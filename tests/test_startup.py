@@ -83,9 +83,10 @@ def test_the_deferred_module_behaves_as_the_package(tmp_path: Path) -> None:
         for t in threads: t.join()
         from libcst import Call
         import libcst.metadata
+        listed = "parse_module" in dir(cst)
         print(json.dumps({"before": before, "after": is_loaded("libcst"), "names": names,
                           "same": again is cst is sys.modules["libcst"], "call": Call is cst.Call,
-                          "metadata": hasattr(libcst.metadata, "PositionProvider")}))
+                          "metadata": hasattr(libcst.metadata, "PositionProvider"), "dir": listed}))
         """,
         tmp_path,
     )
@@ -96,6 +97,7 @@ def test_the_deferred_module_behaves_as_the_package(tmp_path: Path) -> None:
         "same": True,
         "call": True,
         "metadata": True,
+        "dir": True,
     }
 
 
@@ -212,3 +214,18 @@ def test_the_language_server_preloads_libcst_for_its_workers(tmp_path: Path) -> 
         tmp_path,
     )
     assert result == {"before": False, "after": True}
+
+
+def test_dir_of_a_deferred_module_lists_the_package(tmp_path: Path) -> None:
+    result = _run(
+        """
+        import json
+        import resilint
+        import libcst as cst
+        from resilint.lazy import is_loaded
+        names = dir(cst)
+        print(json.dumps({"parse_module": "parse_module" in names, "loaded": is_loaded("libcst")}))
+        """,
+        tmp_path,
+    )
+    assert result == {"parse_module": True, "loaded": True}

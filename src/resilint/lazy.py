@@ -44,6 +44,10 @@ class _DeferredModule(types.ModuleType):
         # loaded (or being loaded by this very thread, mid-import): a real miss
         raise AttributeError(f"module {state.get('__name__')!r} has no attribute {name!r}")
 
+    def __dir__(self) -> list[str]:
+        _load(self)  # the package's names, not the stand-in's few
+        return sorted(self.__dict__)
+
 
 def _load(module: types.ModuleType) -> None:
     """Run the deferred package's code into ``module``, once, under a lock (another
