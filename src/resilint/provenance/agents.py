@@ -10,7 +10,7 @@ called Claude is not an agent, ``noreply@anthropic.com`` is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -218,8 +218,8 @@ def build_patterns(markers: tuple[str, ...] = (), trailers: tuple[str, ...] = ()
         agents=agent_regex,
         ai_words=_compile(str(data.get("ai-words", r"\bai\b")), agents, origin, "ai-words"),
         phrases=tuple(_compile(p, agents, origin, "markers.phrases") for p in marker_data.get("phrases", [])),
-        user_markers=tuple(m.strip().lower() for m in markers if m.strip()),
-        phrase_words=tuple(str(w).lower() for w in marker_data.get("words", [])),
+        user_markers=_user_markers(markers),
+        phrase_words=_phrase_words(),
         trailers=trailer_table,
         identities=tuple(_identities(data.get("identities", []), origin) + user_identities),
         footers=tuple(
@@ -238,12 +238,16 @@ def marker_words(config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``(phrase words, user markers)``: the words every header phrase contains and
     the configured markers, lower-cased. What the cheap "no marker here" test of
     every file needs, without compiling the patterns (most runs never do)."""
-    return _phrase_words(), tuple(m.strip().lower() for m in config.ai.markers if m.strip())
+    return _phrase_words(), _user_markers(config.ai.markers)
 
 
 @lru_cache(maxsize=1)
 def _phrase_words() -> tuple[str, ...]:
     return tuple(str(w).lower() for w in _builtin_data().get("markers", {}).get("words", []))
+
+
+def _user_markers(markers: Iterable[str]) -> tuple[str, ...]:
+    return tuple(m.strip().lower() for m in markers if m.strip())
 
 
 def provenance_data_path() -> Path:
