@@ -34,6 +34,20 @@ def apply(text: str, edits: list[types.TextEdit]) -> str:
     return text
 
 
+@pytest.mark.asyncio
+async def test_quick_fix_lands_after_a_form_feed_line(client: LanguageClient, tmp_path: Path) -> None:  # noqa: F811
+    # A form feed is no line end for Python or LSP (str.splitlines says it is): the
+    # edit and the diagnostic must still point at the call on line 3 (0-based 2).
+    (tmp_path / "pyproject.toml").write_text(SAFE)
+    source = "import requests\n\x0c\nrequests.get(u)\n"
+    uri = open_document(client, tmp_path / "client.py", source)
+    diagnostics = await diagnostics_for(client, uri)
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in diagnostics] == [("REL101", 2, 0)]
+    (fix,) = [a for a in await actions_for(client, uri, diagnostics) if a.title.startswith("Fix REL101")]
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert list(fix.edit.changes[uri]) == [types.TextEdit(types.Range(types.Position(2, 14), types.Position(2, 14)), ", timeout=(3.05, 27)")]
+
+
 async def actions_for(client: LanguageClient, uri: str, diagnostics: list[types.Diagnostic], only: list[str] | None = None):  # noqa: F811
     found = await client.text_document_code_action_async(
         types.CodeActionParams(

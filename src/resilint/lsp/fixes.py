@@ -20,6 +20,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from resilint.engine.source_text import split_lines
 from resilint.fix.apply import apply_fixes
 from resilint.fix.plan import Locator
 from resilint.model import Edit, Finding
@@ -60,7 +61,7 @@ def fix_actions(
     params: types.CodeActionParams,
     codec: Any,
 ) -> list[types.CodeAction]:
-    lines = text.splitlines(keepends=True) or [""]
+    lines = split_lines(text) or [""]  # LSP lines end at \n, \r\n, \r only, as Python's
     only = params.context.only
     findings = [f for f in findings if not f.message.endswith(LAST_GOOD)]
     actions: list[types.CodeAction] = []

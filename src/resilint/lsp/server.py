@@ -46,6 +46,7 @@ from pygls.lsp.server import LanguageServer
 from resilint import __version__
 from resilint.config.settings import DEFAULT_FILE_TIMEOUT, DEFAULT_MEMORY_LIMIT_MIB
 from resilint.engine.isolation import Failure, IsolatedRunner, WorkerStartError
+from resilint.engine.source_text import split_eol, split_lines
 from resilint.lsp.fixes import (
     EXPLAIN_COMMAND,
     EXPLAIN_KIND,
@@ -178,7 +179,7 @@ class ResilintServer(LanguageServer):
 
     def _publish(self, uri: str, version: int | None, text: str, outcome: Outcome) -> None:
         document = self.workspace.get_text_document(uri)
-        lines = text.splitlines(keepends=True) or [""]
+        lines = split_lines(text) or [""]  # LSP lines end at \n, \r\n, \r only, as Python's
         if outcome.config_error is not None:
             self._tell_once(types.MessageType.Error, f"resilint: {outcome.config_error}")
             diagnostics: list[types.Diagnostic] = []
@@ -242,8 +243,8 @@ def carry_over(
         tree = ast.parse(old_text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
-    old_lines = old_text.splitlines()
-    new_lines = text.splitlines()
+    old_lines = [split_eol(line)[0] for line in split_lines(old_text)]
+    new_lines = [split_eol(line)[0] for line in split_lines(text)]
     starts: dict[str, list[int]] = {}
     for index, line in enumerate(new_lines):
         starts.setdefault(line, []).append(index)
@@ -292,7 +293,7 @@ def suppression_edit(text: str, line: int, code: str) -> types.TextEdit | None:
     comment cannot go there (the line ends inside a string or with a backslash)."""
     from resilint.engine.suppressions import REASON_PLACEHOLDER, parse_comment
 
-    lines = text.splitlines()
+    lines = [split_eol(body)[0] for body in split_lines(text)]
     if not 0 <= line < len(lines):
         return None
     body = lines[line]
