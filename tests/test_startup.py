@@ -229,3 +229,26 @@ def test_dir_of_a_deferred_module_lists_the_package(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result == {"parse_module": True, "loaded": True}
+
+
+def test_a_deferred_package_that_fails_to_import_fails_at_every_use(tmp_path: Path) -> None:
+    (tmp_path / "brokenpkg").mkdir()
+    (tmp_path / "brokenpkg" / "__init__.py").write_text("raise ImportError('boom: a missing native library')\n")
+    result = _run(
+        """
+        import json, sys
+        sys.path.insert(0, ".")
+        from resilint.lazy import defer, is_loaded
+        defer("brokenpkg")
+        import brokenpkg as first
+        errors = []
+        for _ in range(2):
+            try:
+                first.anything
+            except ImportError as exc:
+                errors.append(str(exc))
+        print(json.dumps({"errors": errors, "loaded": is_loaded("brokenpkg")}))
+        """,
+        tmp_path,
+    )
+    assert result == {"errors": ["boom: a missing native library"] * 2, "loaded": False}

@@ -61,7 +61,10 @@ def _load(module: types.ModuleType) -> None:
         try:
             loader.exec_module(module)
         except BaseException:
-            sys.modules.pop(state["__name__"], None)  # the next import tries afresh, as without deferral
+            # Stay deferred: every module holding a reference gets the import error
+            # again on its next use, as it would from a failed ``import``.
+            state["_deferred_path"] = state.pop("__path__")
+            state["_deferred_loader"] = loader
             raise
         module.__class__ = types.ModuleType
 
