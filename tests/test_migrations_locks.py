@@ -168,6 +168,55 @@ def test_lock_timeout_read_from_alembic_env_and_django_settings(tmp_path: Path) 
     assert project_sets_lock_timeout(str(other), "django", "") is False
 
 
+ALTER_REVISION = """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.alter_column("orders", "total", type_=sa.BigInteger())
+"""
+
+
+def test_editing_alembic_env_py_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    # env.py decides REL423, so it is an input of the revision's cached result.
+    (tmp_path / "pyproject.toml").write_text('[tool.resilint]\nextend-select = ["REL423"]\n')
+    (tmp_path / "alembic" / "versions").mkdir(parents=True)
+    (tmp_path / "alembic" / "env.py").write_text("def run_migrations_online():\n    pass\n")
+    (tmp_path / "alembic" / "versions" / "a1.py").write_text(ALTER_REVISION)
+
+    def rel423() -> list[str]:
+        run = run_resilint("check", ".", "--format", "json", cwd=tmp_path)
+        return [f["path"] for f in run.json()["findings"] if f["code"] == "REL423"]
+
+    assert rel423() == ["alembic/versions/a1.py"]
+    (tmp_path / "alembic" / "env.py").write_text('LOCK = "SET lock_timeout = \'5s\'"\n')
+    assert rel423() == []
+
+
+def test_a_nested_project_s_settings_do_not_silence_lock_timeout(tmp_path: Path) -> None:
+    # A folder with its own [tool.resilint] is another project (as for the zero-downtime marker).
+    from resilint.checks.migrations.zero_downtime import _settings_files
+
+    def sets_it() -> bool:
+        project_sets_lock_timeout.cache_clear()
+        _settings_files.cache_clear()
+        return project_sets_lock_timeout(str(tmp_path), "django", "")
+
+    (tmp_path / "site" / "proj").mkdir(parents=True)
+    (tmp_path / "site" / "proj" / "settings.py").write_text("X = 1\n")
+    vendored = tmp_path / "vendored_other"
+    vendored.mkdir()
+    (vendored / "pyproject.toml").write_text("[tool.resilint]\n")
+    (vendored / "settings.py").write_text('OPTIONS = {"options": "-c lock_timeout=5s"}\n')
+    assert sets_it() is False
+    (tmp_path / "site" / "proj" / "settings.py").write_text('OPTIONS = {"options": "-c lock_timeout=5s"}\n')
+    assert sets_it() is True
+
+
 def test_table_created_in_the_same_django_migration_is_not_judged() -> None:
     source = """
         from django.db import migrations, models

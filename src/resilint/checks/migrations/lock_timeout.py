@@ -19,7 +19,6 @@ django-pg-zero-downtime-migrations' ``ZERO_DOWNTIME_MIGRATIONS_LOCK_TIMEOUT``) o
 from __future__ import annotations
 
 import ast
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,15 +30,15 @@ from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration
 from resilint.checks.migrations.lock_context import alembic_table, on_existing_table
 from resilint.checks.migrations.migration_rule import MigrationRule, SqlPlace
+from resilint.checks.migrations.project import alembic_env_files
 from resilint.checks.migrations.sql_locks import (
     BLOCKING,
     LockStatement,
     lock_statements,
 )
+from resilint.checks.migrations.zero_downtime import settings_files
 from resilint.engine.literals import literal_bool
 from resilint.rule import Param
-
-_SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "site-packages", "migrations"})
 
 
 class LockTimeout(MigrationRule):
@@ -61,8 +60,9 @@ class LockTimeout(MigrationRule):
     def _off(self) -> bool:
         if self.database != "postgresql" or self.settings.sets_lock_timeout:
             return True
+        alembic = self.framework == "alembic" and self.context.file is not None
         return project_sets_lock_timeout(str(self.context.config.root), self.framework or "",
-                                         str(self.context.file.parent) if self.context.file is not None else "")
+                                         str(self.context.file.parent) if alembic else "")
 
     def _report(self, node: cst.CSTNode, what: str) -> None:
         if self.done or self.timeout_set:
@@ -116,19 +116,9 @@ def project_sets_lock_timeout(root: str, framework: str, folder: str) -> bool:
     """A literal ``lock_timeout`` in the project's Django settings modules, or in the Alembic
     ``env.py`` above the revisions folder (string constants and assigned names, never comments)."""
     if framework == "alembic":
-        here = Path(folder)
-        for candidate in (here / "env.py", here.parent / "env.py"):
-            if candidate.is_file() and _mentions_lock_timeout(candidate):
-                return True
-        return False
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
-        in_settings_pkg = os.path.basename(dirpath) == "settings"
-        for name in filenames:
-            if name.endswith(".py") and (name.startswith("settings") or in_settings_pkg):
-                if _mentions_lock_timeout(Path(dirpath) / name):
-                    return True
-    return False
+        return any(candidate.is_file() and _mentions_lock_timeout(candidate) for candidate in alembic_env_files(Path(folder)))
+    # the same settings modules the zero-downtime marker reads (and the result cache keys on)
+    return any(_mentions_lock_timeout(path) for path in settings_files(root))
 
 
 def _mentions_lock_timeout(path: Path) -> bool:

@@ -36,6 +36,7 @@ from resilint.checks.migrations.project import (
     MIGRATION_FILE_NAME_FOLDER,
     alembic_applied,
     alembic_database,
+    alembic_env_files,
     alembic_ini,
     declared_version,
     file_facts,
@@ -145,8 +146,9 @@ class MigrationRule(Rule):
             if file.parent.name != "versions":
                 return ()
             ini = alembic_ini(file, config.root)
-            # the revision graph (REL410) is read from the other revision files
-            return [*((ini,) if ini is not None else ()), *sibling_revisions(file)]
+            # the revision graph (REL410) is read from the other revision files; env.py may set lock_timeout (REL423)
+            env = [path for path in alembic_env_files(file.parent) if path.is_file()]
+            return [*((ini,) if ini is not None else ()), *env, *sibling_revisions(file)]
         # the settings modules say whether django-pg-zero-downtime-migrations runs the migration
         return [*sibling_migrations(file), *settings_files(str(config.root))]
 

@@ -181,6 +181,11 @@ _INI_URL = re.compile(r"^\s*sqlalchemy\.url\s*=\s*(\w+)", re.MULTILINE)
 _INI_CACHE: dict[str, tuple[Path | None, str | None]] = {}
 
 
+def alembic_env_files(versions: Path) -> tuple[Path, Path]:
+    """Where Alembic's ``env.py`` may sit for a ``versions`` folder: beside it or one up."""
+    return versions / "env.py", versions.parent / "env.py"
+
+
 def alembic_ini(file: Path, root: Path) -> Path | None:
     """The ``alembic.ini`` nearest above an Alembic revision file (within ``root``)."""
     return _ini_lookup(file, root)[0]
