@@ -246,3 +246,22 @@ def test_transaction_opened_by_the_sql_itself_is_its_own() -> None:
             ]
     """
     assert _codes(source) == []
+
+
+def test_unique_constraint_built_from_star_kwargs_is_not_called_partial(tmp_path: Path) -> None:
+    # **opts says nothing about condition/expressions: the plain UNIQUE advice, not the partial-index one.
+    source = """
+        from django.db import migrations, models
+
+        OPTS = {"fields": ["email"], "name": "user_email"}
+
+
+        class Migration(migrations.Migration):
+            operations = [
+                migrations.AddConstraint("user", models.UniqueConstraint(**OPTS)),
+                migrations.AddConstraint("user", models.UniqueConstraint(models.F("email"), name="e")),
+            ]
+    """
+    config = parse_config({"select": ["REL415"]}, tmp_path / "pyproject.toml")
+    found = Engine(config).check_source(textwrap.dedent(source), "app/migrations/0002_u.py").findings
+    assert [(f.line, "with a condition or expressions" in f.message) for f in found] == [(9, False), (10, True)]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from resilint.checks.common.arguments import has_star_kwargs
 from resilint.checks.migrations.alembic import AlembicOp
 from resilint.checks.migrations.django import DjangoMigration, DjangoOp
 from resilint.checks.migrations.fields import field_label
@@ -156,8 +157,9 @@ class ValidatedConstraint(MigrationRule):
 
     @staticmethod
     def _partial(call: cst.Call) -> bool:
+        # Positional arguments are expressions; ``**opts`` may hold anything, so it says nothing either way.
         return any(a.keyword is not None and a.keyword.value in ("condition", "expressions") for a in call.args) or any(
-            a.keyword is None for a in call.args)
+            a.keyword is None and a.star != "**" for a in call.args)
 
     def _unique_together_grows(self, op: DjangoOp) -> bool:
         record = self.record(op)
@@ -178,7 +180,9 @@ class ValidatedConstraint(MigrationRule):
         written = f"{self.written(op.call)}()"
         family = self.family
         if op.name in self.param("alembic"):
-            if family in ("foreign-key", "check") and true_keyword(op.call, "postgresql_not_valid"):
+            if family in ("foreign-key", "check") and (
+                true_keyword(op.call, "postgresql_not_valid") or has_star_kwargs(op.call)  # **opts may carry it
+            ):
                 return
             self.report(op.call, self._message(f"{written} on {table or 'the table'}", "advice-alembic"))
             return
