@@ -54,4 +54,20 @@ class UnbatchedBackfill(MigrationRule):
         if (isinstance(receiver, cst.Call) and not receiver.args and isinstance(receiver.func, cst.Attribute)
                 and receiver.func.attr.value == "all"):
             receiver = receiver.func.value
-        return isinstance(receiver, cst.Attribute) and receiver.attr.value in self.param("managers")
+        return (isinstance(receiver, cst.Attribute) and receiver.attr.value in self.param("managers")
+                and self._is_model(receiver.value))
+
+    def _is_model(self, expr: cst.BaseExpression) -> bool:
+        """A model class as a data migration gets one: ``apps.get_model(...)`` (called
+        in place or bound to the name), or an imported class. Not a local class or
+        any other object that happens to have an ``objects`` attribute."""
+        if _is_get_model(expr) or self.names.qualified_name(expr) is not None:
+            return True
+        if isinstance(expr, cst.Name):
+            binding = self.names.lookup(expr.value)
+            return binding is not None and binding.value is not None and _is_get_model(binding.value)
+        return False
+
+
+def _is_get_model(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get_model"
