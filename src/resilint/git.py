@@ -55,23 +55,30 @@ def git_output(args: Iterable[str], cwd: Path, *, stdin: bytes | None = None, ti
     return result.stdout if result.returncode == 0 else None
 
 
-def cat_file_request(object_ids: Iterable[str]) -> bytes:
-    """The stdin of ``git cat-file --batch`` for these object ids."""
-    return b"".join(i.encode() + b"\n" for i in object_ids)
+def cat_file_request(objects: Iterable[str]) -> bytes:
+    """The stdin of ``git cat-file --batch`` for these object ids or ``rev:path`` specs."""
+    return b"".join(os.fsencode(o) + b"\n" for o in objects)
 
 
-def parse_cat_file(out: bytes, object_ids: Iterable[str]) -> dict[str, bytes]:
-    """Contents by id from the stdout of ``git cat-file --batch`` asked for
-    ``object_ids`` (in that order). Raises :class:`KeyError` naming an object the
-    repository does not have."""
+def parse_cat_file(out: bytes, objects: Iterable[str], *, missing_ok: bool = False) -> dict[str, bytes]:
+    """Blob contents by id (or spec) from the stdout of ``git cat-file --batch`` asked
+    for ``objects`` (in that order). An object the repository does not have, or one
+    that is not a blob, raises :class:`KeyError` naming it; with ``missing_ok`` it
+    is left out."""
     found: dict[str, bytes] = {}
     pos = 0
-    for object_id in object_ids:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) < 3 or header[1] == b"missing":
-            raise KeyError(object_id)
+    for name in objects:
+        end = out.find(b"\n", pos)
+        header = out[pos:end].split() if end >= 0 else []
+        if len(header) < 3:  # "<name> missing" (or ambiguous): no body follows
+            if not missing_ok:
+                raise KeyError(name)
+            pos = end + 1
+            continue
         size = int(header[2])
-        found[object_id] = out[end + 1 : end + 1 + size]
+        if header[1] == b"blob":
+            found[name] = out[end + 1 : end + 1 + size]
+        elif not missing_ok:
+            raise KeyError(name)
         pos = end + 1 + size + 1
     return found

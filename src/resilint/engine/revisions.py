@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from resilint.git import GitUnavailable, run_git
+from resilint.git import cat_file_request, git_output, parse_cat_file
 
 WORK_TREE = ""  # Revisions.target: the new content is the files on disk
 INDEX = ":"  # Revisions.target: the new content is the staged blobs
@@ -47,7 +47,7 @@ class Revisions:
                 args = ["diff", "--name-only", "-z", "--no-renames", self.base]
             else:
                 args = ["diff", "--name-only", "-z", "--no-renames", self.base, self.target]
-            out = _git(self.top, [*args, "--"])
+            out = git_output([*args, "--"], self.top)
             _CHANGED[self] = None if out is None else frozenset(os.fsdecode(p) for p in out.split(b"\0") if p)
         return _CHANGED[self]
 
@@ -77,32 +77,7 @@ class Revisions:
         return {p: _CONTENT[(self, rev, p)] for p in paths}
 
 
-def _git(top: Path, args: list[str], stdin: bytes | None = None) -> bytes | None:
-    try:
-        result = run_git(args, top, stdin=stdin)
-    except GitUnavailable:
-        return None
-    return result.stdout if result.returncode == 0 else None
-
-
 def _cat_file(top: Path, specs: list[str]) -> dict[str, bytes]:
     """``git cat-file --batch`` over ``rev:path`` specs: the blobs found (missing ones left out)."""
-    out = _git(top, ["cat-file", "--batch"], stdin=b"".join(os.fsencode(s) + b"\n" for s in specs))
-    found: dict[str, bytes] = {}
-    if out is None:
-        return found
-    pos = 0
-    for spec in specs:
-        end = out.find(b"\n", pos)
-        if end < 0:
-            break
-        header = out[pos:end].split()
-        if len(header) < 3 or header[-1] == b"missing" or header[1] != b"blob":
-            pos = end + 1
-            if len(header) >= 3 and header[-1] != b"missing":  # a tree or other object: skip its body
-                pos = end + 1 + int(header[2]) + 1
-            continue
-        size = int(header[2])
-        found[spec] = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
-    return found
+    out = git_output(["cat-file", "--batch"], top, stdin=cat_file_request(specs))
+    return {} if out is None else parse_cat_file(out, specs, missing_ok=True)
