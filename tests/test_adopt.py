@@ -93,6 +93,20 @@ def test_add_noqa_writes_placeholders_that_silence_human_lines_once(project: Pat
     assert "Added 0 noqa directives." in again.stdout and (project / "app" / "client.py").read_text() == text
 
 
+def test_add_noqa_keeps_a_latin_1_file_s_encoding_and_an_executable_s_mode(tmp_path: Path) -> None:
+    # Decoded as the interpreter reads it (the cookie), encoded back the same way; the mode kept.
+    script = tmp_path / "svc.py"
+    script.write_bytes("# -*- coding: latin-1 -*-\nimport requests\n\nNAME = 'caf\u00e9'\nrequests.get(NAME)\n".encode("latin-1"))
+    script.chmod(0o755)
+    run = run_resilint("check", "svc.py", "--add-noqa", cwd=tmp_path)
+    assert (run.returncode, run.stdout.strip()) == (0, "Added 1 noqa directive."), run.stderr
+    assert script.read_bytes() == (
+        "# -*- coding: latin-1 -*-\nimport requests\n\nNAME = 'caf\u00e9'\n"
+        "requests.get(NAME)  # noqa: REL101 -- <reason>\n"
+    ).encode("latin-1")
+    assert script.stat().st_mode & 0o777 == 0o755
+
+
 def test_a_placeholder_is_no_reason_on_an_ai_assisted_line(project: Path) -> None:
     assert run_resilint("check", ".", "--add-noqa", cwd=project).returncode == 0
     run = run_resilint("check", ".", "--ai-assisted", "--format", "json", cwd=project)

@@ -251,39 +251,39 @@ def _prune_baseline(linter: Linter, stale: Sequence[Entry]) -> None:
 
 def _add_noqa(report: Report, reason: str | None) -> int:
     from resilint.engine.noqa_writer import add_noqa
+    from resilint.fix.apply import ChangedOnDisk, Source, write_atomically
 
     by_path: dict[str, list] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
     changed = 0
+    errors = list(report.errors)
     for shown, findings in sorted(by_path.items()):
         file = Path(shown)
         try:
             data = file.read_bytes()
+            source = Source.decode(data)  # as the interpreter reads it: BOM, encoding cookie
         except OSError as exc:
-            print_error(FileError(shown, f"cannot read: {exc.strerror}"))
+            errors.append(FileError(shown, f"cannot read: {exc.strerror}; not suppressed"))
             continue
-        text = data.decode("utf-8")
-        result = add_noqa(text, findings, reason)
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            errors.append(FileError(shown, f"cannot decode: {exc}; not suppressed"))
+            continue
+        result = add_noqa(source.text, findings, reason)
         if result.changed:
-            _write_atomically(file, result.text.encode("utf-8"), data)
+            try:
+                # the same atomic write as --fix: mode kept, never over a file edited meanwhile
+                write_atomically(file, source.encode(result.text), data)
+            except (ChangedOnDisk, OSError, UnicodeEncodeError) as exc:
+                errors.append(FileError(shown, f"not written: {exc}"))
+                continue
             changed += result.changed
         for line in result.skipped:
             print(f"{shown}:{line}: cannot take a comment (inside a string or after a backslash); not suppressed", file=sys.stderr)
     print(f"Added {changed} noqa directive{'s' if changed != 1 else ''}.")
-    for error in report.errors:
+    for error in errors:
         print_error(error)
-    return EXIT_ERROR if report.errors else EXIT_OK
-
-
-def _write_atomically(file: Path, data: bytes, expected: bytes) -> None:
-    """Write ``data`` through a temporary file and a rename, and never over a file
-    that changed since it was read (another tool or the user edited it)."""
-    if file.read_bytes() != expected:
-        raise ResilintError(f"{file}: changed while resilint was writing suppressions; run again")
-    temporary = file.with_name(f".{file.name}.resilint-tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, file)
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 def _emit(report: Report, args: argparse.Namespace, reporter_class: Callable[..., Reporter], linter: Linter) -> None:
