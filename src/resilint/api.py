@@ -177,7 +177,11 @@ class Linter:
         baseline = self.baseline()
         if baseline is None:
             return report, None
-        kept = baseline.filter(report.findings, read_text, self._ai_edits(baseline, read_text), checked=report.paths)
+        def source_of(path: str) -> str | None:
+            checked = report.sources.get(path)
+            return checked if checked is not None else read_text(path)
+
+        kept = baseline.filter(report.findings, source_of, self._ai_edits(baseline, source_of), checked=report.paths)
         if scoped:
             kept = dataclasses.replace(kept, stale=())
         note = kept.note(display_path(baseline.path))

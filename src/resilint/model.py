@@ -152,6 +152,9 @@ class Report:
     warnings: tuple[str, ...] = field(default=())
     changes: tuple[ChangedFile, ...] = field(default=())  # --diff/--staged with a review summary (--format markdown)
     fixed: int | None = None  # --fix: how many findings were fixed (None: not a fix run)
+    # The text a path was checked from when it is not the file on disk (stdin, the
+    # index in --staged mode): what the baseline's fingerprints must be read from.
+    sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -75,8 +75,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if use_stdin:
         shown = args.stdin_filename or "-"
         file = stdin_path if stdin_path is not None and stdin_path.is_file() else None
-        result = linter.engine.check_source(sys.stdin.buffer.read(), shown, file=file)
+        from resilint.engine.reading import decode_source
+
+        data = sys.stdin.buffer.read()
+        result = linter.engine.check_source(data, shown, file=file)
         report = linter.report([result], baseline=False)
+        try:  # the baseline reads what was checked, not a file of that name on disk
+            report = dataclasses.replace(report, sources={shown: decode_source(data)})
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            pass
     elif diff_mode:
         from resilint.engine.diff import collect, pre_commit_range
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from resilint.config.settings import Config
 from resilint.engine.discovery import discover, walk_includes
+from resilint.engine.reading import decode_source
 from resilint.engine.revisions import INDEX, WORK_TREE, Revisions
 from resilint.errors import ResilintError
 from resilint.git import GitUnavailable, cat_file_request, parse_cat_file, run_git
@@ -274,6 +275,17 @@ def _with_untracked(git: Git, pathspecs: Sequence[str]) -> Iterator[Git]:
         yield scratch
 
 
+def _decoded(contents: Mapping[str, bytes]) -> dict[str, str]:
+    """Source texts by path, decoded as the interpreter does (undecodable ones left out)."""
+    texts: dict[str, str] = {}
+    for path, data in contents.items():
+        try:
+            texts[path] = decode_source(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            continue
+    return texts
+
+
 def read_blobs(git: Git, blob_ids: Iterable[str]) -> dict[str, bytes]:
     """Contents of blobs by id, in one ``git cat-file --batch``."""
     ids = list(dict.fromkeys(blob_ids))
@@ -419,6 +431,8 @@ def check_changes(
     finally:
         linter.engine.revisions = previous
     report = linter.report(results, errors, baseline=False)
+    if changes.staged:  # the baseline reads the staged text, not the work tree's
+        report = dataclasses.replace(report, sources=_decoded({display_path(f): contents[changes.blobs[f]] for f in files}))
     count = sum(len(changes.lines[f]) for f in files)
     kind = "staged" if changes.staged and not changes.target else "changed"
     note = f"checked {plural(count, f'{kind} line')} in {plural(len(files), 'file')} against {changes.against}"
