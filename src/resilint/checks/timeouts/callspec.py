@@ -35,6 +35,7 @@ from resilint.checks.common.arguments import (
 )
 from resilint.engine.literals import is_none, string_literal
 from resilint.engine.names import Constructed, NameResolver
+from resilint.engine.walk import children
 from resilint.errors import ConfigError
 
 _MAX_LOOK_THROUGH = 6  # name -> value hops when looking through a variable
@@ -455,19 +456,43 @@ def local_constant(
 
 def _assignments(body: cst.CSTNode | None, name: str) -> int:
     """How many times a function body binds ``name`` (any binding form; a global or
-    nonlocal declaration counts as many)."""
+    nonlocal declaration, here or in a nested function, counts as many)."""
     if body is None:
         return 0
-    count = 0
+    cached = _BINDINGS.get(id(body))
+    if cached is None or cached[0] is not body:  # the node is kept: its id cannot be reused meanwhile
+        if len(_BINDINGS) >= _BINDINGS_KEPT:
+            _BINDINGS.clear()
+        cached = _BINDINGS[id(body)] = (body, _binding_counts(body))
+    return cached[1].get(name, 0)
+
+
+# One walk per function body, shared by every call in it (REL102 asks per call; was a
+# walk per call: quadratic in the function's length). libcst nodes take no weak
+# references, so the cache is keyed by id, holds its nodes, and is bounded.
+_BINDINGS: dict[int, tuple[cst.CSTNode, dict[str, int]]] = {}
+_BINDINGS_KEPT = 256
+_MANY = 2
+
+
+def _binding_counts(body: cst.CSTNode) -> dict[str, int]:
+    counts: dict[str, int] = {}
+
+    def bind(name: str, times: int = 1) -> None:
+        counts[name] = counts.get(name, 0) + times
+
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            if getattr(getattr(node, "name", None), "value", None) == name:
-                count += 1
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                bind(node.name.value)
+            for name in _rebound_from_inside(node):  # nonlocal x; x = ... in a nested function
+                bind(name, _MANY)
             continue  # their bodies bind their own names
-        if isinstance(node, (cst.Global, cst.Nonlocal)) and any(n.name.value == name for n in node.names):
-            return 2
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            for item in node.names:
+                bind(item.name.value, _MANY)
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
@@ -475,18 +500,32 @@ def _assignments(body: cst.CSTNode | None, name: str) -> int:
             targets = [node.target]
         elif isinstance(node, cst.AsName):
             targets = [node.name]
-        for target in targets:
-            stack_targets = [target]
-            while stack_targets:
-                t = stack_targets.pop()
-                if isinstance(t, cst.Name) and t.value == name:
-                    count += 1
-                elif isinstance(t, (cst.Tuple, cst.List)):
-                    stack_targets.extend(e.value for e in t.elements)
-                elif isinstance(t, cst.StarredElement):
-                    stack_targets.append(t.value)
-        stack.extend(node.children)
-    return count
+        elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
+            targets = [node.name]  # case {"t": timeout}: / case [*rest]:
+        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+            targets = [node.rest]
+        while targets:
+            target = targets.pop()
+            if isinstance(target, cst.Name):
+                bind(target.value)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(e.value for e in target.elements)
+            elif isinstance(target, cst.StarredElement):
+                targets.append(target.value)
+        stack.extend(children(node))
+    return counts
+
+
+def _rebound_from_inside(definition: cst.CSTNode) -> set[str]:
+    """Names a nested function declares ``nonlocal`` (at any depth): it may rebind them."""
+    found: set[str] = set()
+    stack = list(children(definition))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Nonlocal):
+            found.update(item.name.value for item in node.names)
+        stack.extend(children(node))
+    return found
 
 
 def string_text(node: cst.BaseExpression) -> str | None:
