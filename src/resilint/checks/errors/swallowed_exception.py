@@ -31,6 +31,7 @@ from resilint.checks.common.arguments import source_of
 from resilint.checks.errors.fixes import log_exception
 from resilint.config.standards import Standard
 from resilint.engine.names import target_names
+from resilint.engine.walk import children
 from resilint.rule import Param, Rule
 
 Handler: TypeAlias = "cst.ExceptHandler | cst.ExceptStarHandler"  # a string: libcst loads lazily
@@ -333,9 +334,12 @@ def _returns_after(statement: cst.Try | cst.TryStar, block: Sequence[cst.CSTNode
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
+    """``node`` and everything below it (iterative: deep expressions hit no recursion limit)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
 
 
 def _collect(node: cst.CSTNode, kind: type) -> list:  # type: ignore[type-arg]
@@ -348,7 +352,7 @@ def _collect(node: cst.CSTNode, kind: type) -> list:  # type: ignore[type-arg]
             found.append(current)
         if current is not node and isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found
 
 

@@ -366,7 +366,7 @@ def mentions(node: cst.CSTNode, words: Iterable[str]) -> bool:
             return True
         if isinstance(current, cst.SimpleString) and string_literal(current) in wanted:
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))  # the engine's walk: no whitespace or punctuation nodes
     return False
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from resilint.engine.walk import children
+
 
 class VisibleCalls:
     """Every use of each name in a module: as the function of a call, or otherwise."""
@@ -16,9 +18,10 @@ class VisibleCalls:
         self.calls: dict[str, list[cst.Call]] = {}
         self.other_uses: dict[str, int] = {}
         self.strings: set[str] = set()
+        self._definitions: dict[str, int] = {}  # functions and classes by name, at any depth
         called: set[int] = set()
         skipped: set[int] = set()
-        stack: list[cst.CSTNode] = [module]
+        stack: list[cst.CSTNode] = [module]  # one walk of the module for all of it
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
@@ -30,16 +33,14 @@ class VisibleCalls:
                 skipped.add(id(node.keyword))
             elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 skipped.add(id(node.name))
+                self._definitions[node.name.value] = self._definitions.get(node.name.value, 0) + 1
             elif isinstance(node, cst.SimpleString):
                 value = node.evaluated_value
                 if isinstance(value, str):
                     self.strings.add(value)  # __all__ = ["_fetch"], getattr(module, "_fetch")
             elif isinstance(node, cst.Name) and id(node) not in called and id(node) not in skipped:
                 self.other_uses[node.value] = self.other_uses.get(node.value, 0) + 1
-            stack.extend(node.children)
-        self._definitions: dict[str, int] = {}
-        for node in _definitions(module):
-            self._definitions[node.name.value] = self._definitions.get(node.name.value, 0) + 1
+            stack.extend(children(node))
 
     def only_called(self, name: str, function: cst.FunctionDef, keys: Iterable[str]) -> bool:
         """Whether ``name`` (defined once, by ``function``) is only ever called directly,
@@ -55,12 +56,3 @@ class VisibleCalls:
                 if arg.star == "**" or (arg.keyword is not None and arg.keyword.value in wanted):
                     return False
         return True
-
-
-def _definitions(module: cst.Module) -> Iterable[cst.FunctionDef | cst.ClassDef]:
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            yield node
-        stack.extend(node.children)
