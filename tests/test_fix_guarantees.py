@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import record_slicing, run_resilint
+from conftest import git, record_slicing, run_resilint
 
 from resilint.api import config_for, linter_for
 from resilint.fix.apply import ChangedOnDisk, apply_fixes, write_atomically
@@ -180,3 +180,18 @@ def test_fix_options_that_cannot_be_combined(tmp_path: Path) -> None:
     for args in (("--fix", "--fix-diff"), ("--fix", "--add-noqa"), ("--fix", "-")):
         run = run_resilint("check", *args, cwd=tmp_path, stdin=BAD)
         assert run.returncode == 2 and "cannot be combined" in run.stderr, args
+
+
+def test_staged_fix_never_writes_a_file_whose_work_tree_differs_from_the_index(git_repo: Path) -> None:
+    # --staged --fix edits the work-tree file; it must be the staged text, else the edit
+    # would mix unstaged changes into what gets staged next.
+    (git_repo / "pyproject.toml").write_text("[tool.resilint.fix.timeouts]\nrequests = 10\n")
+    client = git_repo / "client.py"
+    client.write_text("import requests\n\n\ndef get(u):\n    return requests.get(u)\n")
+    git(git_repo, "add", "-A")
+    edited = "import requests\n\n\ndef get(u):\n    return requests.get(u)  # unstaged edit\n"
+    client.write_text(edited)
+    run = run_resilint("check", "--staged", "--fix", cwd=git_repo)
+    assert run.returncode == 2
+    assert "client.py: not fixed: it has unstaged changes (stage or stash them, then run again)" in run.stdout + run.stderr
+    assert client.read_text() == edited

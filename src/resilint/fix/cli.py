@@ -155,7 +155,7 @@ def _same_as_staged(file: Path, data: bytes) -> bool:
     from resilint.git import git_output
 
     staged = git_output(["show", f":./{file.name}"], file.resolve().parent)
-    return staged is None or staged == data
+    return staged == data  # not comparable (git failed, not in the index): not the same, never written
 
 
 def summary(run: FixRun, before: Report, options: FixOptions, *, write: bool) -> str:
