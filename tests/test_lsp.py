@@ -311,3 +311,53 @@ async def test_diagnostics_of_untouched_definitions_survive_a_syntax_error(clien
     assert diagnostics[1].message.endswith("[from the last good parse] (http-call-without-timeout)")
     replace_all(client, uri, good, 3)
     assert [(d.code, d.range.start.line, d.message.count("last good")) for d in await diagnostics_for(client, uri)] == [("REL101", 4, 0), ("REL101", 8, 0)]
+
+
+# -- start-up (issue 18: first diagnostics within 1 s of the process start) ------------------------------
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[resilint_executable(), "lsp"]))
+async def initialize_only(lsp_client: LanguageClient, tmp_path: Path):
+    """A server that has answered ``initialize`` and has not been sent ``initialized``."""
+    (tmp_path / "pyproject.toml").write_text("[tool.resilint]\n")
+    params = types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=tmp_path.as_uri())
+    lsp_client.capabilities = params.capabilities  # what initialize_session records, without its `initialized`
+    await lsp_client.initialize_async(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def _threads(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Threads:")).split()[1])
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the checker process through /proc")
+async def test_the_checker_starts_when_initialize_is_answered(initialize_only: LanguageClient, tmp_path: Path) -> None:
+    """The worker is started at ``initialize`` (not ``initialized``): it starts while
+    the answer travels and the client sends ``initialized`` and the first didOpen.
+    The fork server it comes from has run the rehearsal check and has one thread."""
+    client = initialize_only
+
+    async def checker() -> list[int]:
+        while not (pids := _checker_pids(client)):
+            await asyncio.sleep(0.05)
+        return pids
+
+    (worker,) = await asyncio.wait_for(checker(), WAIT)
+    forkservers = [p for p in _children(client._server.pid) if b"forkserver" in Path(f"/proc/{p}/cmdline").read_bytes()]  # type: ignore[attr-defined]
+    assert len(forkservers) == 1 and _threads(forkservers[0]) == 1
+    client.initialized(types.InitializedParams())
+    uri = open_document(client, tmp_path / "client.py", BAD)
+    assert [d.code for d in await diagnostics_for(client, uri)] == ["REL101"]
+    assert _checker_pids(client) == [worker]  # the check ran in the worker started at initialize
+
+
+def test_the_rehearsal_check_finds_its_finding() -> None:
+    """The fork server's rehearsal (lsp/rehearsal.py) must reach a finding: the
+    provenance lookup, and its patterns, run only for files with findings."""
+    from resilint.lsp.rehearsal import FOUND, rehearse
+
+    assert rehearse() == ("REL101",)
+    assert FOUND == ("REL101",)

@@ -112,6 +112,14 @@ class ResilintServer(LanguageServer):
             )
         return self._runner
 
+    def start_runner(self) -> None:
+        """In the check thread: start the worker unless it runs (a start that fails is
+        retried, and reported, by the next check)."""
+        try:
+            self.runner.start()
+        except Exception:
+            log.warning("resilint: the checker process did not start; the first check retries", exc_info=True)
+
     def stop_runner(self) -> None:
         if self._runner is not None:
             self._runner.close()
@@ -335,11 +343,16 @@ def on_initialize(ls: ResilintServer, params: types.InitializeParams) -> None:
         ls.file_timeout = float(options["fileTimeout"]) or None
     if isinstance(options, dict) and isinstance(options.get("memoryLimitMb"), int) and options["memoryLimitMb"] >= 0:
         ls.memory_limit_mib = max(256, options["memoryLimitMb"]) if options["memoryLimitMb"] else None
+    # Start the worker now, in the check thread (the fork server may still be
+    # preloading; the event loop must not wait for it): it starts while the answer
+    # travels and the client sends `initialized` and the first didOpen, whose
+    # check then queues behind it in the same thread.
+    ls.runner  # noqa: B018 -- built here, with the options above and the workspace root
+    ls._threads.submit(ls.start_runner)
 
 
 @server.feature(types.INITIALIZED)
 async def on_initialized(ls: ResilintServer, params: types.InitializedParams) -> None:
-    ls.runner.start()  # start the worker now, so the first diagnostics come quickly
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace else None
     if watched is not None and watched.dynamic_registration:
