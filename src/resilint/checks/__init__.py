@@ -7,6 +7,10 @@ a family package is registered: adding a check kind is adding a module, with no 
 to keep in step. Helper modules shared by a family sit beside its kinds (or in a
 sub-package of the family, such as ``migrations/history/``, which loads only when a
 rule imports it); helpers shared across families are in :mod:`resilint.checks.common`.
+
+The engine does not import them up front: it registers :func:`builtin_kind_refs`,
+facts about each kind read from a generated index (index.py), and imports a kind
+when a file first needs its code.
 """
 
 from __future__ import annotations
@@ -15,7 +19,21 @@ import importlib
 import pkgutil
 from functools import cache
 
+from typing import TYPE_CHECKING
+
 from resilint.rule import Rule
+
+if TYPE_CHECKING:
+    from resilint.checks.index import KindRef
+
+
+def builtin_kind_refs() -> tuple[KindRef, ...]:
+    """Every built-in check kind as a :class:`~resilint.checks.index.KindRef`,
+    sorted by kind name, without importing any of them."""
+    from resilint.checks.index import kind_index  # not at import: `python -m resilint.checks.index` runs it
+
+    refs = kind_index().refs
+    return tuple(refs[k] for k in sorted(refs))
 
 
 @cache

@@ -12,10 +12,11 @@ from resilint.hookspecs import hookimpl
 
 
 @hookimpl
-def resilint_check_kinds() -> Iterable[type]:
-    from resilint.checks import builtin_kinds
+def resilint_check_kinds() -> Iterable[Any]:
+    # References, not classes: a kind is imported when a file first needs it.
+    from resilint.checks import builtin_kind_refs
 
-    return builtin_kinds()
+    return builtin_kind_refs()
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from typing import Any
 import pluggy
 
 from resilint import hookspecs
+from resilint.checks.index import KindRef
 from resilint.config.standards import Standard, load_standard_file, parse_standard
 from resilint.errors import ConfigError
 from resilint.rule import Rule
@@ -27,7 +28,7 @@ ENTRY_POINT_GROUP = "resilint"
 class Registry:
     """Everything the plugins contributed."""
 
-    kinds: dict[str, type[Rule]] = field(default_factory=dict)
+    kinds: dict[str, type[Rule] | KindRef] = field(default_factory=dict)  # KindRef: imported when used
     standards: list[Standard] = field(default_factory=list)
     reporters: dict[str, Any] = field(default_factory=dict)
     provenance_sources: list[Any] = field(default_factory=list)
@@ -95,15 +96,21 @@ def build_registry(extra_plugins: Iterable[object] = ()) -> Registry:
     return registry
 
 
-def _add_kind(registry: Registry, plugin: str, kind: type[Rule]) -> None:
-    if not (isinstance(kind, type) and issubclass(kind, Rule) and kind.kind):
+def _add_kind(registry: Registry, plugin: str, kind: type[Rule] | KindRef) -> None:
+    if not (isinstance(kind, KindRef) or isinstance(kind, type) and issubclass(kind, Rule) and kind.kind):
         registry.errors.append(f"plugin {plugin!r} returned {kind!r}, not a Rule subclass with a kind name")
         return
     existing = registry.kinds.get(kind.kind)
-    if existing is not None and existing is not kind:
-        registry.errors.append(f"plugin {plugin!r}: check kind {kind.kind!r} is already defined by {existing.__module__}")
+    if existing is not None and _where(existing) == _where(kind):
+        return  # the same class again (a plugin may return a built-in kind it extends)
+    if existing is not None:
+        registry.errors.append(f"plugin {plugin!r}: check kind {kind.kind!r} is already defined by {_where(existing)[0]}")
         return
     registry.kinds[kind.kind] = kind
+
+
+def _where(kind: type[Rule] | KindRef) -> tuple[str, str]:
+    return (kind.module, kind.qualname) if isinstance(kind, KindRef) else (kind.__module__, kind.__qualname__)
 
 
 @lru_cache(maxsize=1)

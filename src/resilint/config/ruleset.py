@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from resilint.checks.index import KindRef, KindTable, StandardFacts, kind_index
 from resilint.config.plugins import Registry, default_registry
 from resilint.config.settings import Config, Override, builtin_overrides
 from resilint.config.standards import Standard, builtin_rules_dir, index_by_code, parse_standard
@@ -22,6 +23,7 @@ from resilint.paths import any_glob_matches
 from resilint.rule import Rule
 
 if TYPE_CHECKING:
+    from resilint.engine.prefilter import Trigger
     from resilint.provenance.sources import ProvenanceSource
     from resilint.report import Reporter
 
@@ -47,8 +49,11 @@ def is_chosen(standard: Standard, select: Iterable[str] | None, ignore: Iterable
 class Ruleset:
     config: Config
     standards: Mapping[str, Standard]  # every known standard, by code
-    kinds: Mapping[str, type[Rule]]
+    kinds: KindTable  # built-in kinds are imported when first needed
     active: tuple[Standard, ...]
+    # What the generated kind index vouches for, by code (checks/index.py): the
+    # standard's triggers without importing its kind.
+    facts: Mapping[str, StandardFacts] = field(default_factory=dict)
     plugin_errors: tuple[str, ...] = ()
     plugin_versions: Mapping[str, str] = field(default_factory=dict)
     reporters: Mapping[str, Callable[..., Reporter]] = field(default_factory=dict)
@@ -57,7 +62,30 @@ class Ruleset:
     overrides: tuple[Override, ...] = ()
 
     def kind_of(self, standard: Standard) -> type[Rule]:
+        """The standard's check kind (imports it if it is not loaded yet)."""
         return self.kinds[standard.check]
+
+    def triggers(self, standard: Standard) -> Iterable[Trigger] | None:
+        """:meth:`Rule.triggers_for`, from the kind index when it vouches for the
+        standard (no import), else from the kind's code."""
+        facts = self.facts.get(standard.code)
+        if facts is not None and not self.kinds.eager(standard.check):
+            return facts.triggers
+        return self.kind_of(standard).triggers_for(standard, self.config)
+
+    def event_of(self, standard: Standard) -> str | None:
+        """The engine event the standard's kind reports (:attr:`Rule.event`)."""
+        return self.kinds.event(standard.check)
+
+    def reviews_suppressions(self, standard: Standard) -> bool:
+        return self.kinds.reviews_suppressions(standard.check)
+
+    def prepare(self) -> None:
+        """Run :meth:`Rule.prepare` of every active standard's kind that has one
+        (a kind the index does not know counts as having one)."""
+        for standard in self.active:
+            if self.kinds.eager(standard.check):
+                self.kind_of(standard).prepare(standard, self.config)
 
     def active_for(self, relpath: str | None) -> tuple[Standard, ...]:
         """The active standards after per-path overrides."""
@@ -113,20 +141,33 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
     registry = registry or default_registry()
     user = [parse_standard(t, config.source, i) for i, t in enumerate(config.standards)]
     standards = index_by_code([*registry.standards, *user])
-    for standard in standards.values():
-        kind = registry.kinds.get(standard.check)
-        if kind is None:
+    kinds = KindTable(registry.kinds)
+    # A built-in standard the kind index vouches for was validated and linked when
+    # the index was generated: its kind is not imported here.
+    facts: dict[str, StandardFacts] = {}
+    for code, standard in standards.items():
+        entry = registry.kinds.get(standard.check)
+        if entry is None:
             known = ", ".join(sorted(registry.kinds))
             raise ConfigError(standard.origin, f"standard {standard.code}.check", f"unknown check {standard.check!r} (known: {known})")
-        kind.validate(standard)
+        vouched = kind_index().facts(standard) if isinstance(entry, KindRef) else None
+        if vouched is not None and all(c in standards for c in vouched.linked):
+            facts[code] = vouched
+        else:
+            kinds[standard.check].validate(standard)
     for code, standard in list(standards.items()):
-        linked = registry.kinds[standard.check].link(standard, standards)
+        vouched = facts.get(code)
+        if vouched is not None:
+            linked = tuple(standards[c] for c in vouched.linked)
+        else:
+            linked = tuple(kinds[standard.check].link(standard, standards))
         if linked:
-            standards[code] = dataclasses.replace(standard, linked=tuple(linked))
+            standards[code] = dataclasses.replace(standard, linked=linked)
     ruleset = Ruleset(
         config=config,
         standards=standards,
-        kinds=dict(registry.kinds),
+        kinds=kinds,
+        facts=facts,
         active=tuple(
             s for s in standards.values() if is_chosen(s, config.select, config.ignore, config.extend_select)
         ),

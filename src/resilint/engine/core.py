@@ -112,6 +112,7 @@ class Engine:
         self.today = config.today or dt.date.today()
         self.prefilter = prefilter
         self.builder = FindingBuilder(self.ruleset, noqa=noqa)
+        self._standard_inputs: dict[str, tuple[str, ...]] = {}
         self.cache = ResultCache(cache_dir(config.root), self._fingerprint()) if cache else None
         self._triggers: dict[tuple[str, ...], Selection[str]] = {}
         self._slice_filters: dict[tuple[str, ...], Prefilter] = {}
@@ -121,8 +122,7 @@ class Engine:
         self.inprocess_seconds: float | None = None
         # Set for a diff-mode run (diff.check_changes): rules read the change's other files through it.
         self.revisions: Revisions | None = None
-        for standard in self.ruleset.active:  # run-wide inputs: errors surface before any work
-            self.ruleset.kind_of(standard).prepare(standard, config)
+        self.ruleset.prepare()  # run-wide inputs: errors surface before any work
 
     # -- entry points -------------------------------------------------------------
 
@@ -188,11 +188,15 @@ class Engine:
         """The content-only part of a check, through the cache when there is one."""
         if self.cache is None:
             return self._analyze(src, standards)
-        key = self.cache.key(src.text, src.relpath, (*(s.code for s in standards), *self._file_inputs(src, standards)))
+        # Besides the text, a result depends on what the rules that can fire read: the
+        # inputs of the triggered standards' kinds (an untriggered kind never runs).
+        triggered = self._triggered(src.text, standards) if self.prefilter else standards
+        inputs = (*(s.code for s in standards), *self._kind_inputs(triggered), *self._file_inputs(src, triggered))
+        key = self.cache.key(src.text, src.relpath, inputs)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        analysis = self._analyze(src, standards)
+        analysis = self._analyze(src, standards, triggered=triggered)
         self.cache.put(key, analysis)
         return analysis
 
@@ -204,7 +208,11 @@ class Engine:
         standards: tuple[Standard, ...],
         changed: frozenset[int] | None = None,
         provenance: LineProvenance | None = None,
+        *,
+        triggered: tuple[Standard, ...] | None = None,
     ) -> Analysis:
+        """``triggered``: the standards whose triggers occur in the text, when the
+        caller already knows them."""
         text = src.text
         if not standards:
             return Analysis()
@@ -212,7 +220,8 @@ class Engine:
             # Only the rules whose triggers occur can fire (prefilter.py): the others
             # are not run, and with none left libcst is skipped, but a file that does
             # not parse is still reported (CPython's parser is ~10x cheaper than libcst's).
-            triggered = self._triggered(text, standards)
+            if triggered is None:
+                triggered = self._triggered(text, standards)
             if not triggered:
                 wants_syntax = self._event_code(SYNTAX_ERROR, standards) is not None
                 problem = syntax_problem_without_libcst(text) if wants_syntax else None  # guarded
@@ -331,7 +340,7 @@ class Engine:
     def _event_code(self, event: str, standards: Iterable[Standard]) -> str | None:
         """The code of the active standard whose kind reports ``event``, if any."""
         for standard in standards:
-            if self.ruleset.kind_of(standard).event == event:
+            if self.ruleset.event_of(standard) == event:
                 return standard.code
         return None
 
@@ -350,7 +359,7 @@ class Engine:
         key = tuple(s.code for s in standards)
         selection = self._triggers.get(key)
         if selection is None:
-            declared = [(s.code, self.ruleset.kind_of(s).triggers_for(s, self.config)) for s in standards]
+            declared = [(s.code, self.ruleset.triggers(s)) for s in standards]
             selection = self._triggers[key] = Selection.compile(declared)
         codes = selection.matching(text)
         return tuple(s for s in standards if s.code in codes)
@@ -367,7 +376,7 @@ class Engine:
         key = tuple(s.code for s in standards)
         prefilter = self._slice_filters.get(key)
         if prefilter is None:
-            triggers = (t for s in standards for t in self.ruleset.kind_of(s).triggers_for(s, self.config) or ())
+            triggers = (t for s in standards for t in self.ruleset.triggers(s) or ())
             prefilter = self._slice_filters[key] = Prefilter.compile(triggers, per_definition=True)
         try:
             tree = ast.parse(text)
@@ -394,19 +403,36 @@ class Engine:
     # -- what a cached result depends on ---------------------------------------------
 
     def _fingerprint(self) -> str:
-        """Run-wide inputs: plugin and libcst versions, the date (expiry rules), the
-        configuration file, every standard with its parameters and its kind's inputs."""
+        """Run-wide inputs: plugin versions, the date (expiry rules), the configuration
+        file, every standard with its parameters. What the kinds read besides (and
+        libcst's version) is part of a file's key only when the file triggers them
+        (:meth:`_kind_inputs`): a run whose files trigger nothing imports no kind."""
         parts = [f"{k}={v}" for k, v in sorted(self.ruleset.plugin_versions.items())]
-        parts.append(getattr(cst, "__version__", "?"))
         parts.append(self.today.isoformat())
         parts.append(f"config:{file_digest(self.config.path)}")
         for code in sorted(self.ruleset.standards):
             standard = self.ruleset.standards[code]
-            kind = self.ruleset.kind_of(standard)
             parts.append(json.dumps([code, standard.check, dict(standard.params)], sort_keys=True, default=str))
-            parts.append(kind.cache_inputs(standard, self.config))
-            parts.extend(f"{path}:{file_digest(path)}" for path in kind.input_files(standard, self.config))
         return fingerprint(parts)
+
+    def _kind_inputs(self, triggered: tuple[Standard, ...]) -> list[str]:
+        """Run-wide inputs of the triggered standards' kinds (Rule.cache_inputs and the
+        digests of Rule.input_files), once per standard per run, and libcst's version."""
+        if not triggered:
+            return []
+        parts = [f"libcst={getattr(cst, '__version__', '?')}"]
+        for standard in triggered:
+            inputs = self._standard_inputs.get(standard.code)
+            if inputs is None:
+                kind = self.ruleset.kind_of(standard)
+                inputs = (
+                    standard.code,
+                    kind.cache_inputs(standard, self.config),
+                    *(f"{path}:{file_digest(path)}" for path in kind.input_files(standard, self.config)),
+                )
+                self._standard_inputs[standard.code] = inputs
+            parts.extend(inputs)
+        return parts
 
     def _file_inputs(self, src: SourceFile, standards: tuple[Standard, ...]) -> list[str]:
         """Per-file inputs of the triggered kinds: declared strings and the contents of

@@ -47,7 +47,7 @@ class FindingBuilder:
     ) -> FileResult:
         errors = tuple(FileError(src.path, e) for e in analysis.errors)
         active = self.ruleset.active_for(src.relpath)
-        reviewers = [s for s in active if self.ruleset.kind_of(s).reviews_suppressions]
+        reviewers = [s for s in active if self.ruleset.reviews_suppressions(s)]
         # Suppressions matter only for findings, or for reviewers on AI-assisted lines;
         # tokenizing for comments is skipped otherwise.
         if not might_suppress(src.text):
@@ -67,7 +67,7 @@ class FindingBuilder:
             standard = self.ruleset.standards.get(item.code)
             if standard is None:
                 continue
-            is_syntax_error = self.ruleset.kind_of(standard).event == SYNTAX_ERROR
+            is_syntax_error = self.ruleset.event_of(standard) == SYNTAX_ERROR
             if scope is not None and not is_syntax_error and not scope.touches(item.span):
                 continue  # diff mode: not part of the change (a file that does not parse always is)
             line_provenance = provenance.at(item.span.line)

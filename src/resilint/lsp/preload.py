@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import resilint.engine.core  # noqa: F401
 import resilint.lsp.worker  # noqa: F401
+from resilint.checks import builtin_kinds
 from resilint.lazy import load
 
 load("libcst")
+builtin_kinds()  # the engine imports a kind when a file first needs it: here, all of them, once
 try:
     # Plugins and built-in standards: what every configuration's ruleset starts
     # from (the workspace's own configuration is read by worker.warm_up).

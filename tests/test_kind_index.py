@@ -1,0 +1,176 @@
+"""The generated kind index (checks/index.py): the engine imports a check kind only
+when a file needs its code, using recorded facts for the rest. The index must be
+current, must never vouch for a standard it was not generated from, and a run must
+import exactly the kinds its files trigger."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from resilint.checks import builtin_kinds
+from resilint.checks.index import KindIndex, KindTable, data_path, generate, kind_index, params_digest
+from resilint.config.ruleset import build_ruleset
+from resilint.config.settings import Config, load_config
+from resilint.engine.core import Engine
+from resilint.errors import ConfigError
+
+
+def test_the_index_is_current() -> None:
+    assert data_path().read_text(encoding="utf-8") == generate(), "run: python -m resilint.checks.index"
+
+
+def test_every_built_in_kind_is_indexed_with_its_facts() -> None:
+    refs = kind_index().refs
+    kinds = {k.kind: k for k in builtin_kinds()}
+    assert set(refs) == set(kinds)
+    for name, kind in kinds.items():
+        ref = refs[name]
+        assert ref.load() is kind
+        assert (ref.event, ref.reviews_suppressions) == (kind.event, kind.reviews_suppressions)
+    assert sorted(n for n, r in refs.items() if r.eager) == [
+        "flag-default-type", "flag-key-in-manifest", "flag-key-not-expired", "flag-key-static", "flag-requires-fallback",
+    ]  # fmt: skip
+
+
+def test_recorded_triggers_are_the_kinds_own(tmp_path: Path) -> None:
+    # The same ruleset once through the index and once with every kind's code.
+    ruleset = build_ruleset(Config(root=tmp_path))
+    assert len(ruleset.facts) == len(ruleset.standards) == 56
+    for standard in ruleset.standards.values():
+        live = ruleset.kind_of(standard).triggers_for(standard, ruleset.config)
+        recorded = ruleset.triggers(standard)
+        assert (None if live is None else sorted(map(repr, live))) == (
+            None if recorded is None else sorted(map(repr, recorded))
+        ), standard.code
+        assert [s.code for s in standard.linked] == list(ruleset.facts[standard.code].linked)
+
+
+def test_the_index_vouches_only_for_the_standard_it_recorded() -> None:
+    standard = next(s for s in build_ruleset(Config(root=Path.cwd())).standards.values() if s.code == "REL101")
+    index = KindIndex({}, {"REL101": ("call-requires-keyword", params_digest(standard.params), ["requests"], [])})
+    assert index.facts(standard) is not None
+    changed = {**standard.params, "keyword": "deadline"}
+    import dataclasses
+
+    assert index.facts(dataclasses.replace(standard, params=changed)) is None
+    assert index.facts(dataclasses.replace(standard, check="timeout-disabled")) is None
+    assert index.facts(dataclasses.replace(standard, code="ACME1")) is None
+
+
+def test_a_projects_own_standard_of_a_built_in_kind_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [[tool.resilint.standards]]
+            code = "ACME101"
+            name = "acme-call-without-deadline"
+            check = "call-requires-keyword"
+            category = "timeouts"
+            severity = "error"
+            summary = "acme calls need a deadline"
+            targets = ["acme.call"]
+            keyword = 5
+            """
+        )
+    )
+    with pytest.raises(ConfigError, match=r"ACME101\.keyword.*expected str"):
+        build_ruleset(load_config(tmp_path))
+
+
+def test_a_project_standard_of_a_built_in_kind_runs(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [[tool.resilint.standards]]
+            code = "ACME101"
+            name = "acme-call-without-deadline"
+            check = "call-requires-keyword"
+            category = "timeouts"
+            severity = "error"
+            summary = "acme calls need a deadline"
+            targets = ["acme.call"]
+            keyword = "deadline"
+            """
+        )
+    )
+    engine = Engine(load_config(tmp_path))
+    assert "ACME101" not in engine.ruleset.facts
+    result = engine.check_source("import acme\n\nacme.call(1)\nacme.call(1, deadline=2)\n", "x.py")
+    assert [(f.code, f.span.line) for f in result.findings] == [("ACME101", 3)]
+
+
+IMPORTED = """
+    import json, sys
+    from resilint.cli.main import main
+    status = main(["check", "--no-cache", "--fail-on", "note", *{paths!r}])
+    kinds = sorted(m for m in sys.modules if m.count(".") == 3 and m.startswith("resilint.checks.")
+                   and m.split(".")[2] in {{"ai", "destructive", "engine", "errors", "flags", "migrations", "retries", "timeouts"}})
+    print(json.dumps({{"status": status, "kinds": kinds}}))
+"""
+
+
+def _imported(tmp_path: Path, *paths: str, cache: bool = False) -> dict[str, object]:
+    code = IMPORTED.format(paths=list(paths))
+    if cache:
+        code = code.replace('"--no-cache", ', "")
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+FLAG_KINDS = [  # imported whenever active: they read their triggers from the configuration
+    "resilint.checks.flags.flag_default_type",
+    "resilint.checks.flags.flag_key_in_manifest",
+    "resilint.checks.flags.flag_key_not_expired",
+    "resilint.checks.flags.flag_key_static",
+    "resilint.checks.flags.flag_requires_fallback",
+    "resilint.checks.flags.flag_rule",
+    "resilint.checks.flags.manifest",
+    "resilint.checks.flags.sdks",
+]
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+def test_a_file_without_a_trigger_imports_no_other_kind(tmp_path: Path, cache: bool) -> None:
+    (tmp_path / "plain.py").write_text("import json\n\n\ndef dump(x):\n    return json.dumps(x, indent=2)\n")
+    for _ in range(2 if cache else 1):  # with the cache: filling it, then reading it
+        result = _imported(tmp_path, "plain.py", cache=cache)
+        assert result == {"status": 0, "kinds": FLAG_KINDS}
+
+
+def test_a_triggered_file_imports_the_kinds_it_triggers(tmp_path: Path) -> None:
+    text = "import requests\n\n\ndef get(url):\n    return requests.get(url)\n"
+    (tmp_path / "client.py").write_text(text)
+    result = _imported(tmp_path, "client.py")
+    engine = Engine(Config(root=tmp_path))
+    human = tuple(s for s in engine.ruleset.active if not s.ai_only)  # no line here is AI-assisted
+    triggered = {kind_index().refs[s.check].module for s in engine._triggered(text, human)}
+    kind_modules = {ref.module for ref in kind_index().refs.values()}
+    imported = set(result["kinds"]) & kind_modules  # type: ignore[arg-type]
+    assert result["status"] == 1
+    assert "resilint.checks.timeouts.call_requires_keyword" in triggered
+    assert imported == triggered | {m for m in FLAG_KINDS if m in kind_modules}
+    assert not any(".migrations." in m for m in result["kinds"])  # type: ignore[union-attr]
+
+
+def test_a_plugin_may_return_the_built_in_class_itself(tmp_path: Path) -> None:
+    from resilint.config.plugins import build_registry
+    from resilint.hookspecs import hookimpl
+
+    kind = kind_index().refs["nested-retry"].load()
+
+    class Plugin:
+        @hookimpl
+        def resilint_check_kinds(self) -> list[type]:
+            return [kind]
+
+    registry = build_registry([Plugin()])
+    assert registry.errors == []
+    assert KindTable(registry.kinds)["nested-retry"] is kind
