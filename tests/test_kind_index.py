@@ -33,7 +33,8 @@ def test_every_built_in_kind_is_indexed_with_its_facts() -> None:
         ref = refs[name]
         assert ref.load() is kind
         assert (ref.event, ref.reviews_suppressions) == (kind.event, kind.reviews_suppressions)
-    assert sorted(n for n, r in refs.items() if r.eager) == [
+    assert [n for n, r in refs.items() if r.eager] == []  # the flag kinds name the table they read:
+    assert sorted(n for n, r in refs.items() if r.config_section == "flags") == [
         "flag-default-type", "flag-key-in-manifest", "flag-key-not-expired", "flag-key-static", "flag-requires-fallback",
     ]  # fmt: skip
 
@@ -125,24 +126,33 @@ def _imported(tmp_path: Path, *paths: str, cache: bool = False) -> dict[str, obj
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-FLAG_KINDS = [  # imported whenever active: they read their triggers from the configuration
-    "resilint.checks.flags.flag_default_type",
-    "resilint.checks.flags.flag_key_in_manifest",
-    "resilint.checks.flags.flag_key_not_expired",
-    "resilint.checks.flags.flag_key_static",
-    "resilint.checks.flags.flag_requires_fallback",
-    "resilint.checks.flags.flag_rule",
-    "resilint.checks.flags.manifest",
-    "resilint.checks.flags.sdks",
-]
-
-
 @pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
-def test_a_file_without_a_trigger_imports_no_other_kind(tmp_path: Path, cache: bool) -> None:
+def test_a_file_without_a_trigger_imports_no_kind(tmp_path: Path, cache: bool) -> None:
     (tmp_path / "plain.py").write_text("import json\n\n\ndef dump(x):\n    return json.dumps(x, indent=2)\n")
     for _ in range(2 if cache else 1):  # with the cache: filling it, then reading it
-        result = _imported(tmp_path, "plain.py", cache=cache)
-        assert result == {"status": 0, "kinds": FLAG_KINDS}
+        assert _imported(tmp_path, "plain.py", cache=cache) == {"status": 0, "kinds": []}
+
+
+def test_configured_flags_load_the_flag_kinds_up_front(tmp_path: Path) -> None:
+    """The flag kinds read [tool.resilint.flags]: an in-house evaluator's package is a
+    trigger, and a manifest is loaded before any file (a malformed one ends the run
+    even when no file triggers a flag rule)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.resilint.flags]\nevaluators = ["acme_flags.is_on"]\n')
+    (tmp_path / "plain.py").write_text("import json\n")
+    (tmp_path / "app.py").write_text('import acme_flags\n\nacme_flags.is_on(f"beta-{user}")\n')
+    result = _imported(tmp_path, "plain.py")
+    assert result["status"] == 0 and "resilint.checks.flags.flag_key_static" in result["kinds"]  # type: ignore[operator]
+    run = subprocess.run(
+        [sys.executable, "-m", "resilint", "check", "--no-cache", "--format", "json", "app.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert [(f["code"], f["line"]) for f in json.loads(run.stdout)["findings"]] == [("REL303", 3)]
+    (tmp_path / "pyproject.toml").write_text('[tool.resilint.flags]\nmanifest = "flags.toml"\n')
+    (tmp_path / "flags.toml").write_text("[flags.old-search\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "resilint", "check", "--no-cache", "plain.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 2 and "flags.toml" in run.stderr and "invalid TOML" in run.stderr
 
 
 def test_a_triggered_file_imports_the_kinds_it_triggers(tmp_path: Path) -> None:
@@ -156,7 +166,7 @@ def test_a_triggered_file_imports_the_kinds_it_triggers(tmp_path: Path) -> None:
     imported = set(result["kinds"]) & kind_modules  # type: ignore[arg-type]
     assert result["status"] == 1
     assert "resilint.checks.timeouts.call_requires_keyword" in triggered
-    assert imported == triggered | {m for m in FLAG_KINDS if m in kind_modules}
+    assert imported == triggered
     assert not any(".migrations." in m for m in result["kinds"])  # type: ignore[union-attr]
 
 

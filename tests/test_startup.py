@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -252,3 +253,34 @@ def test_a_deferred_package_that_fails_to_import_fails_at_every_use(tmp_path: Pa
         tmp_path,
     )
     assert result == {"errors": ["boom: a missing native library"] * 2, "loaded": False}
+
+
+PLUGIN_PROBE = """
+    import json, sys
+    from resilint.config.plugins import default_registry
+    registry = default_registry()
+    print(json.dumps({"metadata": "importlib.metadata" in sys.modules, "kinds": sorted(k for k in registry.kinds if k.startswith("acme")),
+                      "errors": registry.errors}))
+"""
+
+
+def test_plugin_discovery_skips_importlib_metadata_when_no_plugin_is_installed(tmp_path: Path) -> None:
+    assert _run(PLUGIN_PROBE, tmp_path) == {"metadata": False, "kinds": [], "errors": []}
+
+
+def test_an_installed_plugin_is_found_through_importlib_metadata(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "acme_checks-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_checks\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[console_scripts]\nacme = acme_checks:main\n\n[resilint]\nacme = acme_checks\n")
+    (site / "acme_checks.py").write_text(
+        "from resilint.hookspecs import hookimpl\nfrom resilint.rule import Rule\n\n\n"
+        "class AcmeKind(Rule):\n    kind = 'acme-kind'\n\n\n"
+        "@hookimpl\ndef resilint_check_kinds():\n    return [AcmeKind]\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(PLUGIN_PROBE)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True, env={**os.environ, "PYTHONPATH": str(site)},
+    )  # fmt: skip
+    assert json.loads(out.stdout) == {"metadata": True, "kinds": ["acme-kind"], "errors": []}

@@ -81,6 +81,12 @@ class Rule:
     # (:meth:`review_suppressions`): the engine then reads the comments even in a
     # file with no other finding.
     reviews_suppressions: ClassVar[bool] = False
+    # The configuration table (an attribute of Config: ``"flags"`` for
+    # ``[tool.resilint.flags]``) that this kind's :meth:`triggers_for` and
+    # :meth:`prepare` read, if they read the configuration at all. While that table
+    # holds its defaults, the kind index's recorded triggers hold and prepare has
+    # nothing to do, so the kind is not imported before a file needs it.
+    config_section: ClassVar[str | None] = None
 
     def __init__(self, standard: Standard, context: FileContext) -> None:
         self.standard = standard

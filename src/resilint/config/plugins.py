@@ -6,7 +6,9 @@ left out; the run goes on with the rest.
 
 from __future__ import annotations
 
-import importlib.metadata
+import os
+import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,7 +46,7 @@ def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> tuple[pluggy.Pl
     pm.register(builtin, name="resilint.builtin")
     errors: list[str] = []
     versions: dict[str, str] = {}
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in _entry_points():
         try:
             plugin = ep.load()
             pm.register(plugin, name=ep.name)
@@ -55,6 +57,59 @@ def make_plugin_manager(extra_plugins: Iterable[object] = ()) -> tuple[pluggy.Pl
     for plugin in extra_plugins:
         pm.register(plugin)
     return pm, errors, versions
+
+
+def _entry_points() -> Iterable[Any]:
+    """The installed entry points of the group ``resilint``."""
+    if not _may_have_plugins():
+        return ()
+    import importlib.metadata
+
+    return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+
+
+_GROUP_HEADER = re.compile(rf"^\s*\[\s*{ENTRY_POINT_GROUP}\s*\]\s*$", re.MULTILINE)
+
+
+def _may_have_plugins() -> bool:
+    """False only when no distribution on ``sys.path`` declares a ``resilint`` entry
+    point, judged from their ``entry_points.txt`` files: importing importlib.metadata
+    (it brings the email package) costs more than the rest of a run on a file with no
+    trigger, and almost no installation has a plugin. What this look cannot see
+    through (a zip or an egg on the path, a distribution finder of its own) is a
+    "maybe": importlib.metadata then decides, as it always did."""
+    from importlib.machinery import PathFinder
+
+    for finder in sys.meta_path:
+        if finder is not PathFinder and getattr(finder, "find_distributions", None) is not None:
+            return True
+    for entry in sys.path:
+        folder = entry or "."
+        if folder.endswith(".egg"):
+            return True
+        try:
+            children = os.scandir(folder)
+        except (FileNotFoundError, PermissionError):
+            continue  # importlib.metadata skips these too
+        except OSError:  # a zip file, or something stranger
+            return True
+        with children:
+            for child in children:
+                name = child.name
+                if name.endswith(".egg"):
+                    return True
+                if not name.endswith((".dist-info", ".egg-info")):
+                    continue
+                try:
+                    with open(os.path.join(child.path, "entry_points.txt"), encoding="utf-8", errors="replace") as handle:
+                        text = handle.read()
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
+                except OSError:
+                    return True
+                if _GROUP_HEADER.search(text):
+                    return True
+    return False
 
 
 def _call_each(pm: pluggy.PluginManager, hook_name: str, errors: list[str]) -> list[tuple[str, Any]]:

@@ -69,7 +69,7 @@ class Ruleset:
         """:meth:`Rule.triggers_for`, from the kind index when it vouches for the
         standard (no import), else from the kind's code."""
         facts = self.facts.get(standard.code)
-        if facts is not None and not self.kinds.eager(standard.check):
+        if facts is not None and not self.kinds.needed_up_front(standard.check, self.config):
             return facts.triggers
         return self.kind_of(standard).triggers_for(standard, self.config)
 
@@ -84,7 +84,7 @@ class Ruleset:
         """Run :meth:`Rule.prepare` of every active standard's kind that has one
         (a kind the index does not know counts as having one)."""
         for standard in self.active:
-            if self.kinds.eager(standard.check):
+            if self.kinds.needed_up_front(standard.check, self.config):
                 self.kind_of(standard).prepare(standard, self.config)
 
     def active_for(self, relpath: str | None) -> tuple[Standard, ...]:

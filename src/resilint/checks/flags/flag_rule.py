@@ -34,6 +34,7 @@ class FlagRule(Rule):
     """Shared visitor: recognise the evaluation, then let the subclass judge it."""
 
     sliceable = True  # see Rule.sliceable
+    config_section = "flags"  # evaluators add trigger modules; a manifest is prepared
 
     @classmethod
     def triggers_for(cls, standard: Standard, config: Config) -> Iterable[str] | None:
