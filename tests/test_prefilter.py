@@ -68,3 +68,77 @@ def test_selection_names_the_keys_whose_triggers_match() -> None:
     assert selection.matching("x = 1\n") == set()  # D declares no trigger: it never runs from text
     always = Selection.compile([("A", ["sleep"]), ("E", None)])
     assert always.matching("x = 1\n") == {"E"}
+
+
+# Texts on the edges of the import pattern: item lists, aliases, continuation lines,
+# statements after ';', words that only start with a module's name, text in strings.
+_IMPORT_EDGES = [
+    "import requests\n",
+    "import os, sys as system, requests.adapters\n",
+    "import os, \\\n    requests\n",
+    "import os,\n\n  requests\n",  # not Python, but the pattern reads it
+    "import a as b, requests\n",
+    "import a as, requests\n",  # a broken alias ends the list
+    "import a b, requests\n",
+    "import .x, requests\n",
+    "from\trequests import x\n",
+    "x = 1; import  requests.y as z\n",
+    "a = 1;from http import client\n",
+    "fromrequests import x\n",
+    "importrequests\n",
+    "import requests_mock\n",
+    "from requests2 import x\n",
+    "from .requests import get\n",
+    '"""\nimport requests\n"""\n',
+    "# import requests\n",
+    "    import http.client, socket\n",
+    "import\n",
+    "",
+]
+
+
+def test_imported_words_are_the_names_the_import_pattern_finds() -> None:
+    from resilint.engine.prefilter import imported_words
+
+    assert imported_words("import os, sys as system, requests.adapters\nfrom http.client import x\n") == {
+        "os", "sys", "requests", "http",
+    }
+    assert imported_words("import a as, requests\nx; import b\n") == {"a", "b"}
+    assert imported_words("import .x, requests\nfromrequests import y\n") == {"requests"}
+    assert imported_words("# import requests\nrequests.get(u)\n") == set()
+    for text in _IMPORT_EDGES:
+        words = imported_words(text)
+        for name in ("requests", "http", "os", "a", "b", "socket", "x", "requests_mock", "requests2", "y"):
+            expected = Prefilter.compile([f"import:{name}"]).matches(text)
+            assert (name in words) == expected, (name, text)
+
+
+def test_a_selection_answers_as_each_trigger_set_alone() -> None:
+    """Selection.matching shares one probe of the text between its trigger sets
+    (each word looked up and the imports read once): every key must come out
+    exactly as its own Prefilter.matches says, including a module name that is
+    not one word (the import pattern itself decides then)."""
+    from resilint.engine.prefilter import Selection
+
+    declared = [
+        ("imports", ["import:requests", "import:http.client"]),
+        ("words", ["sleep", "while True"]),
+        ("group", [("import:os", "re:(?m:^def upgrade\\b)")]),
+        ("odd-name", ["import:foo-bar"]),
+        ("mixed", ["import:socket", ("Migration", "import:django")]),
+    ]
+    selection = Selection.compile(declared)
+    texts = [
+        *_IMPORT_EDGES,
+        "import os\ndef upgrade():\n    pass\n",
+        "import os\n",
+        "time.sleep(1)\n",
+        "import foo-bar\n",
+        "from django.db import migrations\nclass Migration: pass\n",
+        "class Migration: pass\nimport socket\n",
+    ]
+    for text in texts:
+        expected = {key for key, triggers in declared if Prefilter.compile(triggers).matches(text)}
+        assert selection.matching(text) == expected, text
+    assert selection.matching("import foo-bar\n") == {"odd-name"}
+    assert selection.matching("import os\ndef upgrade():\n    pass\n") == {"group"}

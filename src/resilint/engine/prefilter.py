@@ -71,6 +71,74 @@ def _compiled(source: str) -> re.Pattern[str]:
     return re.compile(source, re.MULTILINE)
 
 
+# What an ImportPattern matches, read once for every module: where a statement can
+# start (a line start or ``;``), ``from <word>`` or ``import`` and its comma-separated
+# items; the first word of each item is imported. A text matches the ImportPattern of
+# some modules exactly when one of them is among these words (the pattern requires
+# the module's name to be a whole word at one of these places).
+_IMPORT_START = re.compile(r"(?:^|;)[ \t]*(?:from[ \t]+(\w+)|import[ \t]+)", re.MULTILINE)
+_WORD = re.compile(r"\w+")
+_NEXT_ITEM = re.compile(r"[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[\s\\]*")
+
+
+def imported_words(text: str) -> frozenset[str]:
+    """The top-level names ``text`` imports in the sense of :class:`ImportPattern`
+    (``import a.b as c, d`` -> a, d; ``from x.y import z`` -> x), wherever the
+    statements are (strings included, as the pattern does)."""
+    found: set[str] = set()
+    for start in _IMPORT_START.finditer(text):
+        module = start.group(1)
+        if module is not None:
+            found.add(module)
+            continue
+        pos = start.end()
+        while True:
+            word = _WORD.match(text, pos)
+            if word is not None:
+                found.add(word.group())
+            item = _NEXT_ITEM.match(text, pos)
+            if item is None:
+                break
+            pos = item.end()
+    return frozenset(found)
+
+
+class Probe:
+    """One text's answers to the tests of many trigger sets, each test run at most
+    once: a word's occurrence, a pattern's search, the imported names (one scan for
+    every set's imports instead of one regex search per set)."""
+
+    __slots__ = ("text", "_words", "_searches", "_imported")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._words: dict[str, bool] = {}
+        self._searches: dict[re.Pattern[str], bool] = {}
+        self._imported: frozenset[str] | None = None
+
+    def has(self, word: str) -> bool:
+        found = self._words.get(word)
+        if found is None:
+            found = self._words[word] = word in self.text
+        return found
+
+    def searches(self, pattern: re.Pattern[str]) -> bool:
+        found = self._searches.get(pattern)
+        if found is None:
+            found = self._searches[pattern] = pattern.search(self.text) is not None
+        return found
+
+    def imports(self, pattern: ImportPattern, tops: tuple[str, ...]) -> bool:
+        """Whether ``pattern`` (the ImportPattern of the modules ``tops``) matches."""
+        if self._imported is None:
+            self._imported = imported_words(self.text)
+        if not self._imported.isdisjoint(tops):
+            return True
+        if all(_WORD.fullmatch(top) for top in tops):
+            return False
+        return self.searches(_compiled(pattern.source))  # a name that is not one word: the pattern itself
+
+
 @dataclass(frozen=True)
 class Prefilter:
     words: frozenset[str]
@@ -120,6 +188,16 @@ class Prefilter:
         )
         return Prefilter(words, self.imports if tops else None, groups, self.patterns, self.modules, tops)
 
+    def probe(self, probe: Probe) -> bool:
+        """:meth:`matches` for ``probe.text``, through the probe's shared answers."""
+        if any(probe.has(word) for word in self.words):
+            return True
+        if self.imports is not None and probe.imports(self.imports, self.import_tops):
+            return True
+        if self.patterns is not None and probe.searches(self.patterns):
+            return True
+        return any(all(part.probe(probe) for part in group) for group in self.groups)
+
     def matches(self, text: str) -> bool:
         if any(word in text for word in self.words):
             return True
@@ -156,6 +234,7 @@ class Selection(Generic[K]):
 
     def matching(self, text: str) -> set[K]:
         """The keys whose triggers match."""
-        if self.union is not None and not self.union.matches(text):
+        probe = Probe(text)
+        if self.union is not None and not self.union.probe(probe):
             return set()
-        return {key for prefilter, keys in self.sets if prefilter is None or prefilter.matches(text) for key in keys}
+        return {key for prefilter, keys in self.sets if prefilter is None or prefilter.probe(probe) for key in keys}
