@@ -27,3 +27,11 @@ def parse(text):
 
     libcst.parse_module(text)
     return "parsed"
+
+
+INHERITED = None  # set by a test's parent_setup before workers are forked
+
+
+def inherited(x):
+    """What the worker found of the parent's setup (nothing unless it was forked after it)."""
+    return (x, INHERITED)

@@ -125,3 +125,29 @@ def test_runner_abandoned_call_does_not_poison_the_next() -> None:
 def test_run_one_isolated() -> None:
     assert run_one_isolated(work, "segv").kind == "crash"
     assert run_one_isolated(work, 9)[:2] == ("done", 9)
+
+
+def test_parent_setup_runs_once_before_forked_workers_that_inherit_it() -> None:
+    import multiprocessing
+
+    import isolation_workfns
+
+    from resilint.engine.isolation import _context
+
+    calls: list[int] = []
+
+    def setup() -> None:
+        calls.append(1)
+        isolation_workfns.INHERITED = "loaded in the parent"
+
+    try:
+        results = list(run_isolated(isolation_workfns.inherited, [1, 2, 3, 4], jobs=2, parent_setup=setup))
+    finally:
+        isolation_workfns.INHERITED = None
+    if _context().get_start_method() == "fork":
+        assert calls == [1]
+        assert results == [(x, (x, "loaded in the parent")) for x in [1, 2, 3, 4]]
+    else:  # threads in this process: no fork, nothing to inherit, so nothing is set up here
+        assert calls == []
+        assert results == [(x, (x, None)) for x in [1, 2, 3, 4]]
+    assert "fork" in multiprocessing.get_all_start_methods()  # Linux: the branch above that matters ran

@@ -178,6 +178,7 @@ def run_isolated(
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
     preload: Sequence[str] = (),
+    parent_setup: Callable[[], None] | None = None,
 ) -> Iterator[tuple[T, R | Failure]]:
     """Yield ``(item, fn(item) or Failure)`` for every item, in input order when
     ``ordered`` (the default: deterministic output), else as each completes.
@@ -189,11 +190,17 @@ def run_isolated(
     ``memory_limit`` is RLIMIT_AS bytes per worker (None: no limit).  A crash
     is retried once alone in a fresh worker when ``retry_crashes``; only a
     second crash is reported.  Closing the generator early kills the workers.
+    ``parent_setup``: with the ``fork`` start method, called here once before the
+    first worker starts, so that what it loads (a package, compiled tables) is
+    inherited by every worker instead of being loaded again by each (the
+    initializer still runs in each worker, and must then find it done).
     """
     todo = list(items)
     if not todo:
         return
     ctx = _context(preload)
+    if parent_setup is not None and ctx.get_start_method() == "fork":
+        parent_setup()
     jobs = max(1, min(jobs, len(todo)))
     pending: deque[int] = deque(range(len(todo)))
     outcomes: dict[int, Any] = {}

@@ -66,6 +66,15 @@ def _init_worker(
     _worker_changed = changed
 
 
+def _prepare_parent(linter: Linter, files: Sequence[Path]) -> None:
+    """Before workers are forked: load what every worker would otherwise load or
+    build for itself on its first file (libcst, the prefilter's tables), once,
+    here; the forked workers inherit it (at ``--jobs 2`` this saved ~0.3 s CPU
+    of the ~3.7 s a 199-file run costs)."""
+    load("libcst")
+    linter.engine.warm_up(files)
+
+
 def _check_path(path: str) -> FileResult:
     """One file in a worker (no in-process limit there: the supervisor times it)."""
     assert _worker is not None
@@ -143,6 +152,7 @@ def _in_pool(linter: Linter, files: Sequence[Path], jobs: int, changed: Mapping[
         initializer=_init_worker,
         initargs=initargs,
         preload=_PRELOAD,
+        parent_setup=lambda: _prepare_parent(linter, files),
     )
     try:
         return [_outcome(linter, Path(path), outcome) for path, outcome in outcomes]
