@@ -228,6 +228,15 @@ CASES = {
         def outer():
             inner()
         """,
+    "private-helper-that-forwards-nothing": """
+        import requests
+        def _square(x, *args):
+            return x ** 2
+        def fetch(u, **options):
+            return requests.get(u, **{"stream": True})
+        def plain(u):
+            return requests.get(u)
+        """,
     "sql-constant": """
         import sqlite3
         WIPE = "DELETE FROM users"
@@ -269,3 +278,87 @@ def test_destructive_sql_slices_only_files_that_cannot_be_migrations() -> None:
     assert not DestructiveSql.sliceable_in(alembic)
     assert not DestructiveSql.sliceable_in(django)
     assert DestructiveSql.sliceable_in(plain)
+
+
+def test_call_requires_keyword_reads_a_module_whole_only_for_a_private_forwarder() -> None:
+    """A module is read whole when a private function has a ``**`` parameter (its
+    ``**kwargs`` is judged from every call of it); ``**`` elsewhere and private
+    functions without one leave it sliceable. Unparsable text: whole (the full
+    parse reports it)."""
+    from resilint.checks.timeouts.call_requires_keyword import CallRequiresKeyword
+
+    forwarder = "import requests\n\ndef _get(u, **kw):\n    return requests.get(u, **kw)\n"
+    async_forwarder = "async def _get(u, *a, **kw):\n    pass\n"
+    dunder = "class C:\n    def __call__(self, **kw):\n        pass\n"  # not private: never judged so
+    power = "def _square(x):\n    return x ** 2\n"
+    public = "def get(u, **kw):\n    pass\ndef _helper(x):\n    pass\n"
+    broken = "def _get(u, **kw):\n    return (\n"
+    assert not CallRequiresKeyword.sliceable_in(forwarder)
+    assert not CallRequiresKeyword.sliceable_in(async_forwarder)
+    assert CallRequiresKeyword.sliceable_in(dunder)
+    assert not CallRequiresKeyword.sliceable_in(broken)
+    assert CallRequiresKeyword.sliceable_in(power)
+    assert CallRequiresKeyword.sliceable_in(public)
+    assert CallRequiresKeyword.sliceable_in("import requests\n")
+
+
+def test_the_tree_parsed_for_sliceable_in_is_the_one_slicing_uses_then_dropped() -> None:
+    from resilint.engine import ast_cache
+
+    text = "def _square(x):\n    return x ** 2\n"
+    tree = ast_cache.parse(text)
+    assert ast_cache.parse(text) is tree  # the same string: parsed once
+    assert ast_cache.parse(text + "") is tree  # (the very same object)
+    other = "".join(["def _square(x):\n", "    return x ** 2\n"])  # equal text, another object
+    assert ast_cache.parse(other) is not tree
+    ast_cache.forget()
+    assert ast_cache.parse(text) is not tree
+    ast_cache.forget()
+
+
+def test_every_def_at_any_depth_is_seen_by_the_forwarder_search() -> None:
+    """_statements walks statement lists only: it must still meet every def
+    (nested in if/else, loops and their else, with, try/except/else/finally,
+    except*, match cases, classes, functions)."""
+    from resilint.checks.timeouts.call_requires_keyword import _statements
+
+    source = textwrap.dedent(
+        """
+        if a:
+            def _a(**k): pass
+        else:
+            def _b(**k): pass
+        for x in y:
+            def _c(**k): pass
+        else:
+            def _d(**k): pass
+        while w:
+            async def _e(**k): pass
+        else:
+            def _f(**k): pass
+        with m:
+            def _g(**k): pass
+        try:
+            def _h(**k): pass
+        except E:
+            def _i(**k): pass
+        else:
+            def _j(**k): pass
+        finally:
+            def _k(**k): pass
+        try:
+            pass
+        except* E:
+            def _l(**k): pass
+        match v:
+            case 1:
+                def _m(**k): pass
+        class C:
+            def _n(self, **k):
+                def _o(**k): pass
+        """
+    )
+    tree = ast.parse(source)
+    every = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    seen = {n.name for n in _statements(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    assert seen == every == {f"_{c}" for c in "abcdefghijklmno"}

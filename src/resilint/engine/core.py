@@ -385,6 +385,16 @@ class Engine:
         (slicing.py): the module (None when a rule is not sliceable, nothing can be
         left out, or the file does not parse: the full parse then decides), the text
         it was parsed from, and the file's ``ast`` (for positions.py) if it was made."""
+        from resilint.engine import ast_cache
+
+        try:
+            return self._sliced(text, standards)
+        finally:
+            ast_cache.forget()
+
+    def _sliced(self, text: str, standards: tuple[Standard, ...]) -> tuple[cst.Module | None, str, ast.Module | None]:
+        from resilint.engine import ast_cache  # a kind's sliceable_in may have parsed this text's tree
+
         if len(text) < self.slice_min_chars or not all(self.ruleset.kind_of(s).sliceable_in(text) for s in standards):
             return None, text, None
         key = tuple(s.code for s in standards)
@@ -393,7 +403,7 @@ class Engine:
             triggers = (t for s in standards for t in self.ruleset.triggers(s) or ())
             prefilter = self._slice_filters[key] = Prefilter.compile(triggers, per_definition=True)
         try:
-            tree = ast.parse(text)
+            tree = ast_cache.parse(text)
         except Exception:  # SyntaxError, RecursionError, MemoryError: the full parse reports it
             return None, text, None
         try:

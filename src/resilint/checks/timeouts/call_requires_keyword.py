@@ -8,8 +8,9 @@ A covered call must pass its timeout: a keyword, a positional argument, a
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,7 @@ from resilint.checks.timeouts.fixes import add_timeout
 from resilint.checks.timeouts.visible_calls import VisibleCalls
 from resilint.config.project import dependency_files, project_info
 from resilint.config.standards import Standard
+from resilint.engine import ast_cache
 from resilint.engine.literals import is_none
 from resilint.engine.names import Constructed
 from resilint.errors import ConfigError
@@ -51,6 +53,30 @@ if TYPE_CHECKING:
 
 
 _PRIVATE_DEF = re.compile(r"\bdef\s+_[A-Za-z0-9]")
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")  # where Python's grammar holds statements
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every statement of ``tree`` at any depth (a ``def`` is a statement: no need to
+    walk expressions), with except clauses and match cases (which hold statements)."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in _STATEMENT_LISTS:
+            inner = getattr(node, field, None)
+            if type(inner) is list:
+                stack.extend(inner)
+
+
+def _forwarding_candidate(node: ast.AST) -> bool:
+    """A function ``_forwarded_kwargs`` may judge from its call sites: a ``**``
+    parameter and a name starting with ``_`` (wider than what it judges: double
+    underscores and decorators are not excluded here, so a tree that says "none"
+    is never wrong)."""
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.args.kwarg is not None and node.name.startswith("_")
 
 
 def _is_script(context: FileContext) -> bool:
@@ -146,8 +172,19 @@ class CallRequiresKeyword(CallTracker):
     @classmethod
     def sliceable_in(cls, text: str) -> bool:
         """``**kwargs`` forwarded by a private function is judged from its call sites,
-        which may sit in any definition of the module: such a module is read whole."""
-        return cls.sliceable and not ("**" in text and _PRIVATE_DEF.search(text) is not None)
+        which may sit in any definition of the module: such a module is read whole.
+        Only a private function with a ``**`` parameter forwards (``_forwarded_kwargs``);
+        the text says when there can be none, else CPython's tree (shared with
+        slicing, which parses it anyway) says whether there is one."""
+        if not cls.sliceable:
+            return False
+        if "**" not in text or _PRIVATE_DEF.search(text) is None:
+            return True
+        try:
+            tree = ast_cache.parse(text)
+        except Exception:  # SyntaxError, RecursionError, MemoryError: read whole, the full parse decides
+            return False
+        return not any(_forwarding_candidate(node) for node in _statements(tree))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.previous, self.current = self.current, node
