@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from resilint.checks import builtin_kinds
-from resilint.checks.index import KindIndex, KindTable, data_path, generate, kind_index, params_digest
+from resilint.checks.index import (
+    KindIndex,
+    KindTable,
+    data_path,
+    generate,
+    kind_index,
+    params_digest,
+)
 from resilint.config.ruleset import build_ruleset
 from resilint.config.settings import Config, load_config
 from resilint.engine.core import Engine
@@ -144,13 +151,13 @@ def test_configured_flags_load_the_flag_kinds_up_front(tmp_path: Path) -> None:
     assert result["status"] == 0 and "resilint.checks.flags.flag_key_static" in result["kinds"]  # type: ignore[operator]
     run = subprocess.run(
         [sys.executable, "-m", "resilint", "check", "--no-cache", "--format", "json", "app.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert [(f["code"], f["line"]) for f in json.loads(run.stdout)["findings"]] == [("REL303", 3)]
     (tmp_path / "pyproject.toml").write_text('[tool.resilint.flags]\nmanifest = "flags.toml"\n')
     (tmp_path / "flags.toml").write_text("[flags.old-search\n")
     run = subprocess.run(
-        [sys.executable, "-m", "resilint", "check", "--no-cache", "plain.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "resilint", "check", "--no-cache", "plain.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 2 and "flags.toml" in run.stderr and "invalid TOML" in run.stderr
 
@@ -184,3 +191,28 @@ def test_a_plugin_may_return_the_built_in_class_itself(tmp_path: Path) -> None:
     registry = build_registry([Plugin()])
     assert registry.errors == []
     assert KindTable(registry.kinds)["nested-retry"] is kind
+
+
+def test_the_prebuilt_rules_are_current_and_equal_to_parsing() -> None:
+    from resilint.checks.index import generate_prebuilt, prebuilt_path
+    from resilint.config import _toml
+    from resilint.config.standards import builtin_rules_dir
+
+    assert prebuilt_path().read_text(encoding="utf-8") == generate_prebuilt(), "run: python -m resilint.checks.index"
+    files = sorted(builtin_rules_dir().rglob("*.toml"))
+    assert len(files) == 11
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        first = _toml.loads_builtin(text)
+        assert first == _toml.loads(text), path
+        first.clear()  # each call builds fresh tables: a caller's change is its own
+        assert _toml.loads_builtin(text) == _toml.loads(text), path
+
+
+def test_an_edited_rules_file_is_parsed_not_taken_from_the_prebuilt_copy() -> None:
+    from resilint.config import _toml
+    from resilint.config.standards import builtin_rules_dir
+
+    text = (builtin_rules_dir() / "overrides.toml").read_text(encoding="utf-8")
+    edited = text + '\n[[overrides]]\nname = "acme"\npaths = ["acme/**"]\nignore = ["REL1"]\n'
+    assert _toml.loads_builtin(edited)["overrides"][-1] == {"name": "acme", "paths": ["acme/**"], "ignore": ["REL1"]}

@@ -344,7 +344,7 @@ def builtin_overrides(path: Path) -> tuple[Override, ...]:
     """The built-in per-path overrides (``rules/overrides.toml``, e.g. test code),
     validated like a user's; applied before them."""
     try:
-        data = _toml.loads(path.read_text(encoding="utf-8"))
+        data = _toml.loads_builtin(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read the built-in overrides: {exc}") from exc
     v = _Validator(path, "")

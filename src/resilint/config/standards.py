@@ -105,7 +105,8 @@ def builtin_standard_files() -> list[Path]:
 def load_standard_file(path: Path) -> list[Standard]:
     """Parse one ``rules/*.toml`` file: ``[[standards]]`` tables."""
     try:
-        data = _toml.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = _toml.loads_builtin(text) if path.parent == builtin_rules_dir() else _toml.loads(text)
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read standards: {exc}") from exc
     unknown = set(data) - {"standards"}

@@ -185,7 +185,7 @@ def _identities(table: list[dict[str, Any]], origin: str) -> list[Identity]:
 def _builtin_data() -> dict[str, Any]:
     path = builtin_rules_dir() / "provenance.toml"
     try:
-        return _toml.loads(path.read_text(encoding="utf-8"))
+        return _toml.loads_builtin(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read provenance data: {exc}") from exc
 

@@ -130,7 +130,7 @@ def sdk_data_file() -> Path:
 def _sdk_tables(path: Path) -> tuple[SdkTable, ...]:
     """The SDKs in the data file."""
     try:
-        data = _toml.loads(path.read_text(encoding="utf-8"))
+        data = _toml.loads_builtin(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read the flag SDK data: {exc}") from exc
     out = []
