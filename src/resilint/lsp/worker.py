@@ -19,9 +19,11 @@ from resilint.model import Finding
 _generation = -1
 
 # What the fork server imports, in order, before forking workers: the engine
-# (preload.py), then one check of a sample that pays the first check's one-time
-# costs (rehearsal.py).
-PRELOAD = ("resilint.lsp.preload", "resilint.lsp.rehearsal")
+# (preload.py), one check of a sample that pays the first check's one-time costs
+# (rehearsal.py), and the CLI, which the console script imports: a worker runs the
+# server's main script again as __mp_main__ (Python 3.11's fork server drops the
+# "__main__" preload), and finds the CLI imported.
+PRELOAD = ("resilint.lsp.preload", "resilint.lsp.rehearsal", "resilint.cli.main")
 
 
 def start_fork_server() -> None:
