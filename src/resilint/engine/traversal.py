@@ -41,6 +41,20 @@ class Crash:
         )
 
 
+class _Dispatch(dict):  # type: ignore[type-arg]
+    """Node type -> the rules' methods for it (``visit_Call`` ...), looked up by name
+    on first sight of the type only."""
+
+    def __init__(self, by_name: dict[str, list[tuple[Rule, _Method]]], prefix: str) -> None:
+        super().__init__()
+        self.by_name = by_name
+        self.prefix = prefix
+
+    def __missing__(self, node_type: type) -> list[tuple[Rule, _Method]]:
+        methods = self[node_type] = self.by_name.get(self.prefix + node_type.__name__, [])
+        return methods
+
+
 class Traversal:
     """The enter/leave callbacks of one walk."""
 
@@ -53,6 +67,8 @@ class Traversal:
         self.statement_of: dict[int, int] = {}
         self._statements = {id(statement): index for index, statement in enumerate(module.body)}
         self._current = -1
+        self._names_enter = names.enter
+        self._names_leave = names.leave
         self._build_tables()
 
     def _build_tables(self) -> None:
@@ -60,10 +76,9 @@ class Traversal:
         for rule in self.rules:
             for name in rule.visitor_method_names():
                 by_name.setdefault(name, []).append((rule, getattr(rule, name)))
-        self._by_name = by_name
         # Per node type, filled on first sight: no string building per node.
-        self._visits: dict[type, list[tuple[Rule, _Method]]] = {}
-        self._leaves: dict[type, list[tuple[Rule, _Method]]] = {}
+        self._visits = _Dispatch(by_name, "visit_")
+        self._leaves = _Dispatch(by_name, "leave_")
 
     def _call(self, methods: list[tuple[Rule, _Method]], node: cst.CSTNode) -> None:
         for rule, method in methods:
@@ -85,25 +100,20 @@ class Traversal:
         self._build_tables()
 
     def enter(self, node: cst.CSTNode) -> None:
-        self._current = self._statements.get(id(node), self._current)
-        if self._current >= 0:
-            self.statement_of[id(node)] = self._current
-        self.names.enter(node)
-        node_type = type(node)
-        methods = self._visits.get(node_type)
-        if methods is None:
-            methods = self._visits[node_type] = self._by_name.get("visit_" + node_type.__name__, [])
+        key = id(node)
+        current = self._current = self._statements.get(key, self._current)
+        if current >= 0:
+            self.statement_of[key] = current
+        self._names_enter(node)
+        methods = self._visits[type(node)]
         if methods:
             self._call(methods, node)
 
     def leave(self, node: cst.CSTNode) -> None:
-        node_type = type(node)
-        methods = self._leaves.get(node_type)
-        if methods is None:
-            methods = self._leaves[node_type] = self._by_name.get("leave_" + node_type.__name__, [])
+        methods = self._leaves[type(node)]
         if methods:
             self._call(methods, node)
-        self.names.leave(node)
+        self._names_leave(node)
         if id(node) in self._statements:
             self._current = -1  # the module's header and footer comments follow the body
 

@@ -72,29 +72,62 @@ def _fields(node_type: type) -> tuple[str, ...]:
     return tuple([n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST])
 
 
+class _Visited(dict):  # type -> visited?, filled on first sight (a subscript, no call)
+    def __missing__(self, value_type: type) -> bool:
+        visited = self[value_type] = _is_visited(value_type)
+        return visited
+
+
+class _Fields(dict):  # node type -> its fields in source order
+    def __missing__(self, node_type: type) -> tuple[str, ...]:
+        names = self[node_type] = _fields(node_type)
+        return names
+
+
+_VISITED = _Visited()
+_FIELDS = _Fields()
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes of ``node`` in source order, minus whitespace and punctuation."""
-    for name in _fields(type(node)):
+    return iter(child_list(node))
+
+
+def child_list(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """:func:`children` as a list."""
+    visited = _VISITED
+    out: list[cst.CSTNode] = []
+    for name in _FIELDS[type(node)]:
         value = getattr(node, name)
         value_type = type(value)
         if value_type is tuple or value_type is list:
-            for item in value:
-                if _is_visited(type(item)):
-                    yield item
-        elif _is_visited(value_type):
-            yield value
+            out.extend([item for item in value if visited[type(item)]])
+        elif visited[value_type]:
+            out.append(value)
+    return out
+
+
+_LEAVE = object()  # on the walk's stack: leave the node below it
 
 
 def walk(root: cst.CSTNode, enter: Callable[[cst.CSTNode], None], leave: Callable[[cst.CSTNode], None]) -> None:
-    """Depth-first, calling ``enter`` before a node's children and ``leave`` after."""
-    enter(root)
-    stack: list[tuple[cst.CSTNode, Iterator[cst.CSTNode]]] = [(root, children(root))]
+    """Depth-first, calling ``enter`` before a node's children and ``leave`` after.
+
+    One stack of nodes still to enter, each entered node followed by a marker
+    that leaves it once its children (pushed above the marker, in reverse) are
+    done: no generator per node."""
+    stack: list[object] = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    marker = _LEAVE
     while stack:
-        node, pending = stack[-1]
-        child = next(pending, None)
-        if child is None:
-            stack.pop()
-            leave(node)
+        node = pop()
+        if node is marker:
+            leave(pop())  # type: ignore[arg-type]
             continue
-        enter(child)
-        stack.append((child, children(child)))
+        enter(node)  # type: ignore[arg-type]
+        push(node)
+        push(marker)
+        kids = child_list(node)  # type: ignore[arg-type]
+        if kids:
+            kids.reverse()
+            extend(kids)
