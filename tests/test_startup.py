@@ -284,3 +284,24 @@ def test_an_installed_plugin_is_found_through_importlib_metadata(tmp_path: Path)
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True, env={**os.environ, "PYTHONPATH": str(site)},
     )  # fmt: skip
     assert json.loads(out.stdout) == {"metadata": True, "kinds": ["acme-kind"], "errors": []}
+
+
+def test_importing_a_submodule_first_runs_it_once(tmp_path: Path) -> None:
+    """Another library's ``import libcst._nodes`` as the first use: the package's
+    __init__ imports that submodule itself, and it must not run a second time into
+    a module the package does not hold (hypothesmith failed on it, alone)."""
+    result = _run(
+        """
+        import json, sys
+        import resilint
+        import libcst._nodes
+        from libcst._nodes.expression import ExpressionPosition
+        import libcst
+        nodes = sys.modules["libcst._nodes"]
+        print(json.dumps({"same": libcst._nodes is nodes, "whitespace": hasattr(nodes, "whitespace"),
+                          "expression": ExpressionPosition is libcst._nodes.expression.ExpressionPosition,
+                          "spec": nodes.__spec__.origin.endswith("_nodes/__init__.py")}))
+        """,
+        tmp_path,
+    )
+    assert result == {"same": True, "whitespace": True, "expression": True, "spec": True}

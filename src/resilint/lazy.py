@@ -21,6 +21,7 @@ on the first name that is missing. ``from libcst import X`` and
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import sys
 import threading
@@ -69,6 +70,40 @@ def _load(module: types.ModuleType) -> None:
         module.__class__ = types.ModuleType
 
 
+class _SubmoduleFinder:
+    """Keeps ``import libcst.x`` (the first use, in another library) from running
+    ``libcst.x`` twice. The import system reads the stand-in's ``__path__`` only
+    after deciding that ``libcst.x`` needs loading; that read runs the package,
+    whose ``__init__`` imports ``libcst.x`` itself; the outer import would then run
+    ``libcst.x`` again into a second module object, and the package would hold the
+    first (hypothesmith hit it: ``libcst._nodes`` without ``whitespace``). This
+    finder, first on ``sys.meta_path``, answers for a name of a deferred package
+    that is already in ``sys.modules`` when the import system still asks for it
+    (only that case: a reload names its target and is left alone) with a loader
+    that hands back the module already there."""
+
+    @staticmethod
+    def find_spec(fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if target is not None or fullname.partition(".")[0] not in DEFERRED or "." not in fullname:
+            return None
+        existing = sys.modules.get(fullname)
+        if existing is None:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _AlreadyImported(existing))
+
+
+class _AlreadyImported:
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None  # a throwaway module, replaced below
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        # The import system returns what sys.modules holds after exec_module.
+        sys.modules[self.module.__name__] = self.module
+
+
 def defer(name: str) -> None:
     """Put a stand-in for package ``name`` in ``sys.modules``, loaded on first use.
 
@@ -103,5 +138,6 @@ def is_loaded(name: str) -> bool:
     return module is not None and type(module) is not _DeferredModule
 
 
+sys.meta_path.insert(0, _SubmoduleFinder)
 for _name in DEFERRED:
     defer(_name)
