@@ -228,6 +228,20 @@ def _simple_run() -> re.Pattern[str] | None:
         return None
 
 
+# The run matcher takes ~15 ms to compile and saves ~0.25 us per character scanned
+# (measured on real code): a process compiles it once the text it has scanned, this
+# file included, passes this many characters. A one-file check never pays for it.
+FAST_PATH_AFTER_CHARS = 64_000
+_scanned = [0]  # characters scanned by this process so far
+
+
+def _fast_path_pays(n_chars: int) -> bool:
+    if _simple_run.cache_info().currsize:  # compiled already (an earlier file, or a parent process)
+        return True
+    _scanned[0] += n_chars
+    return _scanned[0] >= FAST_PATH_AFTER_CHARS
+
+
 _ELIF = re.compile(r"elif\b")
 _ELSE = re.compile(r"else\b")
 
@@ -319,21 +333,23 @@ def assess(text: str) -> Refusal | None:
     return scan(text).refusal
 
 
-def scan(text: str, *, fast: bool = True) -> Scan:
+def scan(text: str, *, fast: bool | None = None) -> Scan:
     """Why ``text`` must not be given to libcst (``refusal``), or None if it is
     safe, with the super-linear work measured on the way.
 
     Linear in ``len(text)``; stops at the first problem.  It does not decide
     whether the file is valid Python (libcst and ``ast`` do that); it only
     bounds how deep, how long and how big libcst's work can get, so garbage
-    input is simply scanned like code. ``fast=False`` scans simple lines token by
-    token too (the tests prove it never refuses less than the default)."""
+    input is simply scanned like code. ``fast``: skip runs of simple lines with one
+    regex match (True), scan them token by token (False), or the first once this
+    process has scanned enough text for the regex to pay for its compilation
+    (None; the tests prove the fast path never refuses less)."""
     stats = [0, 0]
     refusal = _assess(text, stats, fast)
     return Scan(refusal, stats[0], stats[1])
 
 
-def _assess(text: str, stats: list[int], allow_fast: bool) -> Refusal | None:
+def _assess(text: str, stats: list[int], allow_fast: bool | None) -> Refusal | None:
     n_chars = len(text)
     if n_chars > MAX_BYTES:
         return Refusal(f"file too large: {n_chars:,} characters (the limit is {MAX_BYTES:,})", 1)
@@ -351,7 +367,8 @@ def _assess(text: str, stats: list[int], allow_fast: bool) -> Refusal | None:
     token_room = MAX_COST - 2 * n_lines  # the size cap, in tokens still allowed
     if token_room < 0:
         return _too_large(2 * n_lines)
-    simple_run = _simple_run() if allow_fast else None
+    use_fast = allow_fast if allow_fast is not None else _fast_path_pays(n_chars)
+    simple_run = _simple_run() if use_fast else None
     fast = simple_run is not None and n_chars + 2 * n_lines <= MAX_COST
     # Statements: indentation widths and, per level, the current run of elif clauses.
     indents: list[int] = [0]
