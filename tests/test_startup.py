@@ -305,3 +305,23 @@ def test_importing_a_submodule_first_runs_it_once(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result == {"same": True, "whitespace": True, "expression": True, "spec": True}
+
+
+def test_a_finding_without_a_header_phrase_word_compiles_no_agent_pattern(tmp_path: Path) -> None:
+    """Which lines of a file with findings are AI-assisted is asked; without a word
+    every agent header phrase contains, the phrase patterns (~20 ms) are not compiled.
+    With one, they are, and the header makes the file AI-assisted."""
+    probe = """
+        import io, json, contextlib
+        from resilint.cli.main import main
+        from resilint.provenance import agents
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            status = main(["check", "--no-cache", "--no-git-provenance", "--format", "json", "{path}"])
+        findings = json.loads(out.getvalue())["findings"]
+        print(json.dumps({{"status": status, "ai": [f["provenance"] is not None for f in findings],
+                           "compiled": agents.build_patterns.cache_info().currsize}}))
+    """
+    (tmp_path / "client.py").write_text("import requests\n\n\ndef get(url):\n    return requests.get(url)\n")
+    assert _run(probe.format(path="client.py"), tmp_path) == {"status": 0, "ai": [False], "compiled": 0}
+    (tmp_path / "agent.py").write_text("# Generated with Claude Code\nimport requests\n\nrequests.get(u)\n")
+    assert _run(probe.format(path="agent.py"), tmp_path) == {"status": 1, "ai": [True], "compiled": 1}  # an AI line: the warning is an error

@@ -122,11 +122,8 @@ class MarkerSource:
         rules/provenance.toml) there is none; else the markers are read. Words like
         "created" in a docstring are common, and every file answered "maybe" runs
         the AI-only rules on all of itself."""
-        if not _MENTION.search(source.text):
-            head = _head(source.text).lower()
-            phrase_words, user_markers = marker_words(source.config)
-            if not any(word in head for word in phrase_words) and not any(m in head for m in user_markers):
-                return False
+        if not _MENTION.search(source.text) and not _may_hold_phrase(_head(source.text), source.config):
+            return False
         return self.file_provenance(source) is not None
 
     def file_provenance(self, source: SourceFile) -> FileProvenance | None:
@@ -140,7 +137,10 @@ class MarkerSource:
         for number, comment in head_comments:
             if _WHOLE_FILE_MARKER.search(comment):
                 return FileProvenance(whole=Provenance("marker", f"# resilint: ai-assisted (line {number})"))
-        phrase = _header_phrase(head_comments, lines[:MARKER_LINES], patterns_for(source.config))
+        head = lines[:MARKER_LINES]
+        phrase = None
+        if _may_hold_phrase("\n".join(head), source.config):  # else the patterns need not be compiled
+            phrase = _header_phrase(head_comments, head, patterns_for(source.config))
         if phrase is not None:
             number, written = phrase
             return FileProvenance(whole=Provenance("marker", f"header {written!r} (line {number})"))
@@ -149,6 +149,15 @@ class MarkerSource:
             if regions:
                 return FileProvenance(lines=MappingProxyType(regions))
         return None
+
+
+def _may_hold_phrase(head: str, config: Config) -> bool:
+    """False when ``head`` holds none of the words every header phrase contains
+    (``[markers] words`` in rules/provenance.toml) nor a configured marker: then no
+    header phrase can match, and the agent patterns are not compiled."""
+    head = head.lower()
+    phrase_words, user_markers = marker_words(config)
+    return any(word in head for word in phrase_words) or any(m in head for m in user_markers)
 
 
 def _head(text: str, lines: int = MARKER_LINES) -> str:
