@@ -309,14 +309,15 @@ def test_importing_a_submodule_first_runs_it_once(tmp_path: Path) -> None:
 
 def test_a_finding_without_a_header_phrase_word_compiles_no_agent_pattern(tmp_path: Path) -> None:
     """Which lines of a file with findings are AI-assisted is asked; without a word
-    every agent header phrase contains, the phrase patterns (~20 ms) are not compiled.
-    With one, they are, and the header makes the file AI-assisted."""
+    every agent header phrase contains, the phrase patterns (~20 ms) are not compiled,
+    nor by git provenance outside a work tree. With one, they are, and the header
+    makes the file AI-assisted."""
     probe = """
         import io, json, contextlib
         from resilint.cli.main import main
         from resilint.provenance import agents
         with contextlib.redirect_stdout(io.StringIO()) as out:
-            status = main(["check", "--no-cache", "--no-git-provenance", "--format", "json", "{path}"])
+            status = main(["check", "--no-cache", "--format", "json", "{path}"])
         findings = json.loads(out.getvalue())["findings"]
         print(json.dumps({{"status": status, "ai": [f["provenance"] is not None for f in findings],
                            "compiled": agents.build_patterns.cache_info().currsize}}))
