@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -155,14 +156,16 @@ def find_repo(folder: Path) -> Repo | None:
     if folder not in _locations:
         # Ask git once per work tree, not once per folder: the nearest folder with a
         # ".git" entry (a directory, or a file for worktrees and submodules) answers
-        # for every folder below it. Folders with none above them ask git directly
-        # (GIT_DIR and friends may still place them in a repository).
-        anchor = next(
-            (p for p in (folder, *folder.parents) if (p / ".git").exists()), folder
-        )
-        if anchor not in _locations:
-            _locations[anchor] = _ask_location(anchor)
-        _locations[folder] = _locations[anchor]
+        # for every folder below it. Folders with none above them are in no work
+        # tree unless GIT_DIR places them in one: git is asked only then.
+        anchor = next((p for p in (folder, *folder.parents) if (p / ".git").exists()), None)
+        if anchor is None and not os.environ.get("GIT_DIR"):
+            _locations[folder] = None
+        else:
+            anchor = anchor or folder
+            if anchor not in _locations:
+                _locations[anchor] = _ask_location(anchor)
+            _locations[folder] = _locations[anchor]
     location = _locations[folder]
     if location is None:
         return None
