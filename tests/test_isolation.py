@@ -151,3 +151,21 @@ def test_parent_setup_runs_once_before_forked_workers_that_inherit_it() -> None:
         assert calls == []
         assert results == [(x, (x, None)) for x in [1, 2, 3, 4]]
     assert "fork" in multiprocessing.get_all_start_methods()  # Linux: the branch above that matters ran
+
+
+def test_the_parents_rehearsal_finds_its_findings_and_writes_no_cache(tmp_path) -> None:
+    """runner._prepare_parent checks a built-in sample before workers are forked (they
+    inherit what its first check compiled and imported): with the default standards it
+    reaches its findings (a change that silences it would leave the workers cold), and
+    it never goes into the result cache."""
+    from resilint import lazy
+    from resilint.api import Linter
+    from resilint.config.settings import Config
+    from resilint.engine import runner
+
+    linter = Linter(Config(root=tmp_path, git_provenance=False), cache=True)
+    runner._prepare_parent(linter)
+    assert lazy.is_loaded("libcst")
+    assert set(runner._rehearse(linter)) == {"REL101", "REL102", "REL202", "REL204"}
+    assert linter.engine.cache is not None
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))  # no cache entry written

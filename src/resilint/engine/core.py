@@ -364,19 +364,14 @@ class Engine:
         codes = selection.matching(text)
         return tuple(s for s in standards if s.code in codes)
 
-    def warm_up(self, files: Iterable[Path]) -> None:
-        """Compile the prefilter tables the checks of ``files`` will use (each file's
-        standards, with and without the AI-only ones), now rather than on first use:
-        the runner calls it before forking workers, which then inherit the tables
-        instead of compiling them once each."""
-        seen: set[tuple[str, ...]] = set()
-        for file in files:
-            standards = self.ruleset.active_for(relative_to_root(file, self.config.root))
-            key = tuple(s.code for s in standards)
-            if key not in seen:
-                seen.add(key)
-                self._triggered("", standards)
-                self._triggered("", tuple(s for s in standards if not s.ai_only))
+    def warm_up(self) -> None:
+        """Compile the prefilter tables of the active standards (with and without the
+        AI-only ones: most files' sets), now rather than on first use: the runner calls
+        it before forking workers, which then inherit the tables instead of compiling
+        them once each (files under per-path overrides compile theirs on first use)."""
+        standards = self.ruleset.active
+        self._triggered("", standards)
+        self._triggered("", tuple(s for s in standards if not s.ai_only))
 
     def _parse_slice(
         self, text: str, standards: tuple[Standard, ...]
