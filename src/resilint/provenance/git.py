@@ -31,7 +31,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -115,6 +115,7 @@ _answers: dict[
 _ANSWERS = 64
 _blames: dict[tuple[object, ...], dict[int, BlameLine] | None] = {}  # recent resolved blames, oldest first
 stats = {
+    "location": 0,  # git asked where a folder's work tree is
     "blame": 0,
     "log": 0,
     "classified": 0,
@@ -156,14 +157,18 @@ def find_repo(folder: Path) -> Repo | None:
     if folder not in _locations:
         # Ask git once per work tree, not once per folder: the nearest folder with a
         # ".git" entry (a directory, or a file for worktrees and submodules) answers
-        # for every folder below it. Folders with none above them are in no work
-        # tree unless GIT_DIR places them in one: git is asked only then.
-        anchor = next((p for p in (folder, *folder.parents) if (p / ".git").exists()), None)
-        if anchor is None and not os.environ.get("GIT_DIR"):
+        # for every folder below it. Folders with none above them are in no work tree
+        # unless GIT_DIR or GIT_WORK_TREE place them in one: then git is asked directly,
+        # else not at all (it was a ``git rev-parse`` per folder of a tree outside git).
+        anchor = next(
+            (p for p in (folder, *folder.parents) if (p / ".git").exists()), None
+        )
+        if anchor is None and not _placed_by_environment():
             _locations[folder] = None
         else:
             anchor = anchor or folder
             if anchor not in _locations:
+                stats["location"] += 1
                 _locations[anchor] = _ask_location(anchor)
             _locations[folder] = _locations[anchor]
     location = _locations[folder]
@@ -182,6 +187,12 @@ def find_repo(folder: Path) -> Repo | None:
             top, git_dir, common_dir, shallow, has_notes, state
         )
     return repo
+
+
+def _placed_by_environment() -> bool:
+    """GIT_DIR (a repository anywhere) or GIT_WORK_TREE set: git may answer for a
+    folder with no ".git" above it."""
+    return bool(os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"))
 
 
 def _ask_location(folder: Path) -> tuple[Path, Path, Path] | None:
@@ -681,9 +692,8 @@ def classify(patterns: Patterns, record: CommitRecord) -> Provenance | None:
     return _classified[key]
 
 
-def line_provenance(file: Path, text: str, patterns: Patterns | Callable[[], Patterns]) -> dict[int, Provenance]:
-    """The AI-assisted lines of ``file`` (whose current text is ``text``) by git history.
-    ``patterns`` may be a function giving them: called only for a file in a work tree."""
+def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Provenance]:
+    """The AI-assisted lines of ``file`` (whose current text is ``text``) by git history."""
     try:
         resolved = file.resolve()
     except (OSError, RuntimeError):
@@ -691,8 +701,6 @@ def line_provenance(file: Path, text: str, patterns: Patterns | Callable[[], Pat
     repo = find_repo(resolved.parent)
     if repo is None:
         return {}
-    if callable(patterns):
-        patterns = patterns()
     try:
         relpath = resolved.relative_to(repo.top.resolve()).as_posix()
     except ValueError:
@@ -826,5 +834,5 @@ class GitSource:
         config = source.config
         if not (config.git_provenance and config.ai.git) or source.file is None:
             return None
-        lines = line_provenance(source.file, source.text, lambda: patterns_for(config))  # compiled in a work tree only
+        lines = line_provenance(source.file, source.text, patterns_for(config))
         return FileProvenance(lines=MappingProxyType(lines)) if lines else None
