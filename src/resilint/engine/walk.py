@@ -11,6 +11,8 @@ comments are.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import typing
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 
@@ -78,9 +80,50 @@ class _Visited(dict):  # type -> visited?, filled on first sight (a subscript, n
         return visited
 
 
-class _Fields(dict):  # node type -> its fields in source order
+def _concrete(node_type: type) -> Iterator[type]:
+    """``node_type`` and its subclasses at any depth, the abstract ones left out."""
+    stack = [node_type]
+    seen: set[type] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if not inspect.isabstract(current):
+            yield current
+        stack.extend(current.__subclasses__())
+
+
+def _may_hold_visited(annotation: object) -> bool:
+    """Whether a field declared ``annotation`` can hold a node the walk visits: not a
+    str, a Literal (strings), MaybeSentinel, None, nor a node class all of whose
+    concrete kinds are whitespace or punctuation. Anything not understood: yes."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is not None:  # Union, Optional, Sequence[...]
+        return any(_may_hold_visited(arg) for arg in typing.get_args(annotation))
+    if annotation in (str, int, float, bool, type(None)) or annotation is cst.MaybeSentinel:
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, cst.CSTNode):
+        return any(_is_visited(kind) for kind in _concrete(annotation))
+    return True
+
+
+@lru_cache(maxsize=None)
+def _plan(node_type: type) -> tuple[str, ...]:
+    """:func:`_fields` without the fields whose declared type can hold no visited
+    node (``Name.value``, ``lpar``, ``whitespace_*``, ``comma``...): never read."""
+    try:
+        hints = typing.get_type_hints(node_type)
+    except Exception:  # an annotation that does not resolve: read every field
+        return _fields(node_type)
+    return tuple(name for name in _fields(node_type) if name not in hints or _may_hold_visited(hints[name]))
+
+
+class _Fields(dict):  # node type -> the fields to read, in source order
     def __missing__(self, node_type: type) -> tuple[str, ...]:
-        names = self[node_type] = _fields(node_type)
+        names = self[node_type] = _plan(node_type)
         return names
 
 
