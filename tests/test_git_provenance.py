@@ -340,6 +340,48 @@ def test_notes_and_trailers_survive_a_rename_and_later_edits(git_repo: Path) -> 
     assert found[AI_LINE + 1]["provenance"]["detail"] == f"git-ai note: an agent, lines 8-9 of svc.py ({noted[:7]})"
 
 
+def test_a_work_tree_placed_by_git_dir_alone_still_has_provenance(tmp_path: Path) -> None:
+    """Git is not asked for a folder with no ".git" above it, unless GIT_DIR places
+    it in a repository: a separate git dir (no .git entry in the work tree) still
+    gives the AI commit's lines."""
+    work = tmp_path / "work"
+    work.mkdir()
+    separate = {"GIT_DIR": str(tmp_path / "repo.git"), "GIT_WORK_TREE": str(work)}
+    git(work, "init", "-q", "-b", "main", env=separate)
+    for text, message in ((HUMAN, "Add the human client"), (HUMAN + AI_PART, AI_COMMITS["cursor"][0])):
+        (work / "svc.py").write_text(text)
+        git(work, "add", "svc.py", env=separate)
+        git(work, "commit", "-q", "-m", message, env=separate)
+    assert not (work / ".git").exists()
+    with_dir = rel101(work, env=separate)
+    assert with_dir[5]["provenance"] is None and with_dir[9]["provenance"]["signal"].startswith("git-")
+    without = rel101(work)  # the same folder without GIT_DIR: in no repository
+    assert (without[5]["provenance"], without[9]["provenance"]) == (None, None)
+
+
+def test_no_git_process_runs_for_a_folder_in_no_work_tree(tmp_path: Path) -> None:
+    """A run outside any repository (no ".git" above, no GIT_DIR) starts no git
+    process: every run asks which lines are AI-assisted, and git costs milliseconds."""
+    import os
+    import shutil
+
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    spy = bin_dir / "git"  # records its arguments, then runs the real git
+    spy.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\nexec "{shutil.which("git")}" "$@"\n')
+    spy.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "svc.py").write_text(HUMAN)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    found = rel101(work, env=env)
+    assert list(found) == [5] and not calls.exists()
+    git(work, "init", "-q", "-b", "main")  # the same folder as a work tree: git is asked
+    rel101(work, env=env)
+    assert "rev-parse" in calls.read_text()
+
+
 def test_folders_outside_any_work_tree_do_not_ask_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No ".git" above a folder and no GIT_DIR/GIT_WORK_TREE: in no work tree, known
     without running git (it was one ``git rev-parse`` per folder); with GIT_DIR set,

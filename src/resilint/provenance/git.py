@@ -31,7 +31,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -692,8 +692,9 @@ def classify(patterns: Patterns, record: CommitRecord) -> Provenance | None:
     return _classified[key]
 
 
-def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Provenance]:
-    """The AI-assisted lines of ``file`` (whose current text is ``text``) by git history."""
+def line_provenance(file: Path, text: str, patterns: Patterns | Callable[[], Patterns]) -> dict[int, Provenance]:
+    """The AI-assisted lines of ``file`` (whose current text is ``text``) by git history.
+    ``patterns`` may be a function giving them: called only for a file in a work tree."""
     try:
         resolved = file.resolve()
     except (OSError, RuntimeError):
@@ -701,6 +702,8 @@ def line_provenance(file: Path, text: str, patterns: Patterns) -> dict[int, Prov
     repo = find_repo(resolved.parent)
     if repo is None:
         return {}
+    if callable(patterns):
+        patterns = patterns()
     try:
         relpath = resolved.relative_to(repo.top.resolve()).as_posix()
     except ValueError:
@@ -834,5 +837,5 @@ class GitSource:
         config = source.config
         if not (config.git_provenance and config.ai.git) or source.file is None:
             return None
-        lines = line_provenance(source.file, source.text, patterns_for(config))
+        lines = line_provenance(source.file, source.text, lambda: patterns_for(config))  # compiled in a work tree only
         return FileProvenance(lines=MappingProxyType(lines)) if lines else None
