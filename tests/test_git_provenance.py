@@ -406,3 +406,28 @@ def test_folders_outside_any_work_tree_do_not_ask_git(tmp_path: Path, monkeypatc
     found = gitmod.find_repo(outside)
     assert gitmod.stats["location"] == asked + 1
     assert found is not None and found.top == outside.resolve()
+
+
+def test_the_last_source_lookup_answers_for_that_source_only(tmp_path: Path) -> None:
+    """git.source_repo/resolved_file keep the last file's lookup (the provenance
+    sources ask about one file in turn): another file, even with the same path and
+    text, is looked up afresh."""
+    from resilint.provenance.sources import SourceFile
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    for repo in (first, second):
+        repo.mkdir()
+        git(repo, "init", "-q")
+        (repo / "svc.py").write_text(HUMAN)
+    config = Config(root=tmp_path)
+    a = SourceFile("svc.py", first / "svc.py", "svc.py", HUMAN, config)
+    b = SourceFile("svc.py", second / "svc.py", "svc.py", HUMAN, config)
+    a_again = dataclasses.replace(a)
+    for source, top in [(a, first), (b, second), (a, first), (a_again, first), (b, second)]:
+        repo = gitmod.source_repo(source)
+        assert repo is not None and repo.top == top.resolve()
+        assert gitmod.resolved_file(source) == (top / "svc.py").resolve()
+    outside = SourceFile("x.py", tmp_path / "x.py", "x.py", HUMAN, config)
+    (tmp_path / "x.py").write_text(HUMAN)
+    assert gitmod.source_repo(outside) is None
+    assert gitmod.source_repo(a).top == first.resolve()

@@ -122,6 +122,7 @@ class Engine:
         self.inprocess_seconds: float | None = None
         # Set for a diff-mode run (diff.check_changes): rules read the change's other files through it.
         self.revisions: Revisions | None = None
+        self._last_ai_answer: tuple[SourceFile | None, bool] = (None, False)  # see _may_be_ai
         self.ruleset.prepare()  # run-wide inputs: errors surface before any work
 
     # -- entry points -------------------------------------------------------------
@@ -409,7 +410,16 @@ class Engine:
 
     def _may_be_ai(self, src: SourceFile) -> bool:
         """Whether any provenance source could mark a line of this file AI-assisted.
-        Sources answer cheaply with ``may_have_ai_lines``; one without it means "maybe"."""
+        Sources answer cheaply with ``may_have_ai_lines``; one without it means "maybe".
+        Asked before the analysis and again for the findings: answered once per file."""
+        last = self._last_ai_answer
+        if last[0] is src:
+            return last[1]
+        answer = self._ask_may_be_ai(src)
+        self._last_ai_answer = (src, answer)
+        return answer
+
+    def _ask_may_be_ai(self, src: SourceFile) -> bool:
         for source in self.provenance_sources:
             check = getattr(source, "may_have_ai_lines", None)
             try:

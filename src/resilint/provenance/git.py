@@ -189,6 +189,39 @@ def find_repo(folder: Path) -> Repo | None:
     return repo
 
 
+# The last source file asked about: its resolved path and its work tree. The engine
+# asks each provenance source in turn about one file (``Engine._may_be_ai``), and
+# several look the same file up: they share one resolve() and one find_repo. One
+# tuple, replaced whole (another thread reads either the old or the new one).
+_MISS = object()
+_last_source: tuple[object, Path, object] = (None, Path(), _MISS)  # (source, resolved file, repo or _MISS)
+
+
+def resolved_file(source: SourceFile) -> Path:
+    """``source.file.resolve()`` (raises as it does), computed once for the last source."""
+    global _last_source
+    assert source.file is not None
+    last = _last_source
+    if last[0] is source:
+        return last[1]
+    resolved = source.file.resolve()
+    _last_source = (source, resolved, _MISS)
+    return resolved
+
+
+def source_repo(source: SourceFile) -> Repo | None:
+    """``find_repo(source.file.resolve().parent)`` (raises as they do), computed once for
+    the last source."""
+    global _last_source
+    resolved = resolved_file(source)
+    last = _last_source
+    if last[0] is source and last[2] is not _MISS:
+        return last[2]  # type: ignore[return-value]
+    repo = find_repo(resolved.parent)
+    _last_source = (source, resolved, repo)
+    return repo
+
+
 def _placed_by_environment() -> bool:
     """GIT_DIR (a repository anywhere) or GIT_WORK_TREE set: git may answer for a
     folder with no ".git" above it."""
@@ -823,7 +856,7 @@ class GitSource:
         if not (config.git_provenance and config.ai.git) or source.file is None:
             return False
         try:
-            repo = find_repo(source.file.resolve().parent)
+            repo = source_repo(source)
         except (OSError, RuntimeError):
             return False
         return repo is not None and (

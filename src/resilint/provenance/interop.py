@@ -52,7 +52,7 @@ def _root(source: SourceFile) -> tuple[Path | None, gitmod.Repo | None]:
     """Where the records live: the git work tree, else the configuration root."""
     if source.file is not None:
         try:
-            repo = gitmod.find_repo(source.file.resolve().parent)
+            repo = gitmod.source_repo(source)
         except (OSError, RuntimeError):
             repo = None
         if repo is not None:
@@ -64,7 +64,7 @@ def _relpath(source: SourceFile, root: Path) -> str | None:
     if source.file is None:
         return source.relpath
     try:
-        return source.file.resolve().relative_to(root.resolve()).as_posix()
+        return gitmod.resolved_file(source).relative_to(root.resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):
         return None
 
