@@ -39,12 +39,11 @@ def fetch(session, url, retries=3):
 def rehearse() -> tuple[str, ...]:
     """Check SAMPLE in this process; the codes found (for the test)."""
     from resilint import api
-    from resilint.config.settings import Config
 
-    # the default configuration, rooted in an empty folder (nothing of the editor's
-    # folder is read), no git, no cache
+    # the configuration of an empty folder (nothing of the editor's folder is read),
+    # no git, no cache; a linter of its own (not kept by api.linter_for)
     with tempfile.TemporaryDirectory(prefix="resilint-rehearsal-") as root:
-        config = Config(root=Path(root), git_provenance=False)
+        config = api.config_for(Path(root), git_provenance=False)
         result = api.Linter(config).check_source(SAMPLE, str(Path(root) / "rehearsal.py"))
     return tuple(f.code for f in result.findings)
 
