@@ -326,3 +326,28 @@ def test_a_finding_without_a_header_phrase_word_compiles_no_agent_pattern(tmp_pa
     assert _run(probe.format(path="client.py"), tmp_path) == {"status": 0, "ai": [False], "compiled": 0}
     (tmp_path / "agent.py").write_text("# Generated with Claude Code\nimport requests\n\nrequests.get(u)\n")
     assert _run(probe.format(path="agent.py"), tmp_path) == {"status": 1, "ai": [True], "compiled": 1}  # an AI line: the warning is an error
+
+
+PARSE_STAGE = [  # what turns a parsed tree into located findings
+    "resilint.engine.context",
+    "resilint.engine.names",
+    "resilint.engine.positions",
+    "resilint.engine.revisions",
+    "resilint.engine.slicing",
+    "resilint.engine.traversal",
+    "resilint.engine.walk",
+    "resilint.fix.plan",
+    "resilint.provenance.blast",
+]
+
+
+@pytest.mark.parametrize(("source", "loaded"), [("import json\n\nx = json.dumps(1)\n", []), ("import requests\nrequests.get(u)\n", PARSE_STAGE)])
+def test_the_parse_stage_loads_with_the_first_triggered_file(tmp_path: Path, source: str, loaded: list[str]) -> None:
+    (tmp_path / "a.py").write_text(source)
+    probe = f"""
+        import json, sys
+        from resilint.cli.main import main
+        main(["check", "--no-cache", "a.py"])
+        print(json.dumps(sorted(m for m in {PARSE_STAGE!r} if m in sys.modules)))
+    """
+    assert _run(probe, tmp_path) == loaded

@@ -5,10 +5,12 @@ the path and the configuration fingerprint, so it is what the cache stores."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resilint.model import Edit, Fix, Span
-from resilint.provenance.blast import Regions
+
+if TYPE_CHECKING:
+    from resilint.provenance.blast import Regions
 
 
 @dataclass(frozen=True)

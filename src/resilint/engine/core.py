@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -31,26 +32,20 @@ from resilint.config.settings import Config
 from resilint.config.standards import Standard
 from resilint.engine.analysis import Analysis, Located
 from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerprint, related_digest
-from resilint.engine.context import FileContext
 from resilint.engine.events import NOT_ANALYSED, RULE_CRASHED, SYNTAX_ERROR
 from resilint.engine.findings import FindingBuilder
 from resilint.engine.guard import estimated_seconds, scan
-from resilint.engine.names import NameResolver
 from resilint.engine.parsing import ParseFailure, parse, refusal_failure, syntax_problem_without_libcst
-from resilint.engine.positions import spans_of
 from resilint.engine.prefilter import Prefilter, Selection
 from resilint.engine.reading import FILE_START, ReadFailure, read_file, read_text
-from resilint.engine.revisions import Revisions
-from resilint.engine.slicing import relevant_slice
 from resilint.engine.suppressions import skip_file_marker
-from resilint.engine.traversal import Traversal
-from resilint.engine.walk import walk
-from resilint.fix.plan import Locator, planned_nodes, resolved
 from resilint.model import FileError, FileResult, Span
 from resilint.paths import display_path, relative_to_root
-from resilint.provenance.blast import regions_of
 from resilint.provenance.sources import LineProvenance, SourceFile
 from resilint.rule import RawFinding
+
+if TYPE_CHECKING:
+    from resilint.engine.revisions import Revisions
 
 class NeedsIsolation(Exception):
     """Raised by :meth:`Engine.check_file` / :meth:`Engine.check_source` when the
@@ -252,6 +247,16 @@ class Engine:
         changed: frozenset[int] | None,
         provenance: LineProvenance | None,
     ) -> Analysis:
+        # The modules from here on load with the first file that triggers a rule: a run
+        # whose files trigger none never imports them (nor libcst).
+        from resilint.engine.context import FileContext
+        from resilint.engine.names import NameResolver
+        from resilint.engine.positions import spans_of
+        from resilint.engine.traversal import Traversal
+        from resilint.engine.walk import walk
+        from resilint.fix.plan import Locator, planned_nodes, resolved
+        from resilint.provenance.blast import regions_of
+
         module, parsed_text, tree = None, text, None
         if self.prefilter and changed is None:
             module, parsed_text, tree = self._parse_slice(text, triggered)
@@ -390,6 +395,7 @@ class Engine:
 
     def _sliced(self, text: str, standards: tuple[Standard, ...]) -> tuple[cst.Module | None, str, ast.Module | None]:
         from resilint.engine import ast_cache  # a kind's sliceable_in may have parsed this text's tree
+        from resilint.engine.slicing import relevant_slice
 
         if len(text) < self.slice_min_chars or not all(self.ruleset.kind_of(s).sliceable_in(text) for s in standards):
             return None, text, None

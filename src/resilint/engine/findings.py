@@ -23,7 +23,6 @@ from resilint.engine.suppressions import (
     parse_suppressions,
 )
 from resilint.model import FileError, FileResult, Finding, Fix, Provenance, Span
-from resilint.provenance.blast import change_scope
 from resilint.provenance.sources import LineProvenance, SourceFile
 
 
@@ -61,6 +60,8 @@ class FindingBuilder:
         provenance = provenance_for()
         scope = None
         if changed is not None:
+            from resilint.provenance.blast import change_scope  # diff mode only
+
             scope = change_scope(analysis.regions, changed, lambda line: provenance.at(line) is not None)
         findings: list[Finding] = []
         for item in analysis.findings:

@@ -23,13 +23,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from resilint.api import Linter, linter_for
 from resilint.config.settings import Config
-from resilint.engine.revisions import Revisions
 from resilint.errors import ResilintError
 from resilint.lazy import load
 from resilint.model import FileError, FileResult
+
+if TYPE_CHECKING:
+    from resilint.engine.revisions import Revisions
 
 SERIAL_THRESHOLD = 10  # files; below this a process pool is not worth starting
 _CHUNKS_PER_JOB = 16  # many small batches: uneven file sizes balance out
