@@ -330,6 +330,7 @@ def test_a_finding_without_a_header_phrase_word_compiles_no_agent_pattern(tmp_pa
 
 PARSE_STAGE = [  # what turns a parsed tree into located findings
     "resilint.engine.context",
+    "resilint.engine.guard",
     "resilint.engine.names",
     "resilint.engine.positions",
     "resilint.engine.revisions",

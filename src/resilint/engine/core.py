@@ -34,7 +34,6 @@ from resilint.engine.analysis import Analysis, Located
 from resilint.engine.cache import ResultCache, cache_dir, file_digest, fingerprint, related_digest
 from resilint.engine.events import NOT_ANALYSED, RULE_CRASHED, SYNTAX_ERROR
 from resilint.engine.findings import FindingBuilder
-from resilint.engine.guard import estimated_seconds, scan
 from resilint.engine.parsing import ParseFailure, parse, refusal_failure, syntax_problem_without_libcst
 from resilint.engine.prefilter import Prefilter, Selection
 from resilint.engine.reading import FILE_START, ReadFailure, read_file, read_text
@@ -226,6 +225,9 @@ class Engine:
             triggered = standards
         # The guard before any libcst parse, whole or sliced (a slice only blanks whole
         # definitions of this text, so what the guard accepts here it would accept there).
+        # It loads with the first triggered file, like the rest of the parse stage.
+        from resilint.engine.guard import estimated_seconds, scan
+
         verdict = scan(text)
         if verdict.refusal is not None:
             return self._parse_failure(refusal_failure(text, verdict.refusal), standards)

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from resilint.engine.analysis import Located
 from resilint.engine.events import SYNTAX_ERROR
-from resilint.engine.guard import Refusal, assess
 from resilint.engine.reading import FILE_START
 from resilint.model import Span
+
+if TYPE_CHECKING:
+    from resilint.engine.guard import Refusal
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def _may_be_newer_syntax(problem: Located) -> bool:
 
 
 def _libcst_accepts(text: str) -> bool:
+    from resilint.engine.guard import assess  # a syntax error only: not loaded for a clean file
+
     if assess(text) is not None:  # never hand libcst what may crash it
         return False
     try:
