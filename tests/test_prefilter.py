@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from resilint.engine.prefilter import Prefilter
 
 
@@ -142,3 +144,28 @@ def test_a_selection_answers_as_each_trigger_set_alone() -> None:
         assert selection.matching(text) == expected, text
     assert selection.matching("import foo-bar\n") == {"odd-name"}
     assert selection.matching("import os\ndef upgrade():\n    pass\n") == {"group"}
+
+
+def test_a_name_pattern_needs_all_its_words_in_the_file() -> None:
+    """REL108's gRPC stubs (``**_pb2_grpc.*Stub.*.future``): a file needs every word
+    of a target, not any one (``from __future__ import annotations`` held "future"
+    and made nearly every file a candidate); slicing still keeps a definition that
+    holds any of them, the stub being built elsewhere in the file."""
+    from resilint.config.settings import Config
+    from resilint.engine.core import Engine
+
+    engine = Engine(Config(root=Path.cwd()))
+    grpc = tuple(s for s in engine.ruleset.active if s.code in ("REL102", "REL108"))
+
+    def triggered(text: str) -> list[str]:
+        return [s.code for s in engine._triggered(text, grpc)]
+
+    assert triggered("from __future__ import annotations\n\ndef f(x):\n    return x.future\n") == []
+    stub_file = (
+        "import grpc\nfrom users_pb2_grpc import UsersStub\n\n"
+        "stub = UsersStub(grpc.insecure_channel('users:50051'))\n\n\n"
+        "def get(request):\n    return stub.GetUser.future(request)\n"
+    )
+    assert triggered(stub_file) == ["REL102", "REL108"]
+    result = engine.check_source(stub_file + "\n" * 80 + "x = 1\n" * 400, "client.py")  # long enough to be sliced
+    assert [(f.code, f.line) for f in result.findings] == [("REL108", 8)]

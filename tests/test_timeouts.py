@@ -234,9 +234,11 @@ def test_timeout_disabled_triggers_follow_the_included_standards() -> None:
 
     standard = build_ruleset(Config(root=Path.cwd())).standards["REL102"]
     words = set(TimeoutDisabled.triggers(standard) or ())
-    modules = {w.removeprefix("import:").split(".")[0] for w in words if w.startswith("import:")}
+    modules = {w.removeprefix("import:").split(".")[0] for w in words if isinstance(w, str) and w.startswith("import:")}
     assert {"httpx", "aiohttp", "asyncio", "requests", "subprocess", "redis"} <= modules
-    assert {"settimeout", "_pb2_grpc", "import:grpc.insecure_channel"} <= words
+    assert {"settimeout", "import:grpc.insecure_channel", ("file:Stub", "_pb2_grpc")} <= words
+    # gRPC stub methods: each word of the pattern, on condition that the file holds the rest
+    assert ("file:Stub", "file:_pb2_grpc", "future") in words and "future" not in words
 
 
 # -- helpers -------------------------------------------------------------------------

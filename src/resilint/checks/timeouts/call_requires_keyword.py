@@ -50,6 +50,7 @@ from resilint.rule import Param
 if TYPE_CHECKING:
     from resilint.config.settings import Config
     from resilint.engine.context import FileContext
+    from resilint.engine.prefilter import Trigger
 
 
 _PRIVATE_DEF = re.compile(r"\bdef\s+_[A-Za-z0-9]")
@@ -140,7 +141,7 @@ class CallRequiresKeyword(CallTracker):
         spec_set(standard)
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
         return spec_set(standard).modules()
 
     @classmethod

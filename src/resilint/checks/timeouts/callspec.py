@@ -35,6 +35,7 @@ from resilint.checks.common.arguments import (
 )
 from resilint.engine.literals import is_none, string_literal
 from resilint.engine.names import Constructed, NameResolver
+from resilint.engine.prefilter import FILE_PREFIX, Trigger
 from resilint.engine.walk import children
 from resilint.errors import ConfigError
 
@@ -96,6 +97,7 @@ class CallSpec:
     unless_after: frozenset[str] = frozenset()  # not when the line before calls one of these on the receiver
     local_hosts: tuple[str, ...] = ()  # not when the visible host / connection string names one of these
     opt_in: bool = False  # reported only when the standard's code is selected by name
+    wildcards: tuple[str, ...] = ()  # the targets with "*", as written (prefilter triggers)
 
     @property
     def any_method(self) -> bool:
@@ -133,18 +135,31 @@ class SpecSet:
                 return self.by_last.get(canonical(qualname, self.aliases).rsplit(".", 1)[-1], ())
         return ()
 
-    def modules(self) -> set[str]:
-        """Prefilter triggers: the imports any target needs (see prefilter.py), and
-        the words of name patterns and receiver-less method names."""
-        words = import_triggers([t for s in self.specs for t in s.targets])
+    def modules(self) -> set[Trigger]:
+        """Prefilter triggers: the imports any target needs (see prefilter.py), the
+        words of name patterns and receiver-less method names."""
+        words: set[Trigger] = set(import_triggers([t for s in self.specs for t in s.targets]))
         words |= import_triggers(self.aliases)
+        spelled_by_aliases = " ".join((*self.aliases, *self.aliases.values()))
         for spec in self.specs:
-            if spec.patterns is not None:
-                # every word of every alternative: the pattern joins several targets with "|"
-                words |= {w for w in re.split(r"\W+", spec.patterns.pattern.replace("\\", "")) if w.isidentifier()}
+            for target in spec.wildcards:
+                words |= _wildcard_triggers(target, spelled_by_aliases)
             words |= spec.methods
             words |= import_triggers(spec.built_with)
         return {w for w in words if w}
+
+
+def _wildcard_triggers(target: str, spelled_by_aliases: str) -> set[Trigger]:
+    """A name pattern's words (``**_pb2_grpc.*Stub.*.future``: _pb2_grpc, Stub, future).
+    A qualified name is spelled from the file's own imports and names, so a file that
+    calls such a target holds every word: each word is a trigger (a definition holding
+    it is kept by slicing), on condition that the file holds all the others too
+    (``file:``). Without that, ``future`` alone made every ``from __future__ import``
+    file a candidate. A word an alias could supply instead is a plain trigger."""
+    words = sorted({w for w in re.split(r"\W+", target) if w.isidentifier()})
+    if len(words) < 2 or any(w in spelled_by_aliases for w in words):
+        return set(words)
+    return {(*(FILE_PREFIX + other for other in words if other != word), word) for word in words}
 
 
 # -- parsing and validation ----------------------------------------------------------
@@ -235,6 +250,7 @@ def _parse_spec(table: Mapping[str, Any], origin: str, where: str) -> CallSpec:
         raise ConfigError(origin, f"{where}.version", "expected distribution and finite-since strings")
     return CallSpec(
         targets=exact,
+        wildcards=tuple(wild),
         patterns=patterns,
         methods=frozenset(methods),
         keywords=keywords,

@@ -33,6 +33,7 @@ from resilint.rule import Param
 
 if TYPE_CHECKING:
     from resilint.engine.context import FileContext
+    from resilint.engine.prefilter import Trigger
     from resilint.fix.plan import FixPlan
 
 
@@ -81,7 +82,7 @@ class TimeoutDisabled(CallTracker):
         return tuple(linked)
 
     @classmethod
-    def triggers(cls, standard: Standard) -> Iterable[str] | None:
+    def triggers(cls, standard: Standard) -> Iterable[Trigger] | None:
         words = set(spec_set(standard).modules())
         for included in standard.linked:
             words |= spec_set(included).modules()
