@@ -216,3 +216,18 @@ def test_an_edited_rules_file_is_parsed_not_taken_from_the_prebuilt_copy() -> No
     text = (builtin_rules_dir() / "overrides.toml").read_text(encoding="utf-8")
     edited = text + '\n[[overrides]]\nname = "acme"\npaths = ["acme/**"]\nignore = ["REL1"]\n'
     assert _toml.loads_builtin(edited)["overrides"][-1] == {"name": "acme", "paths": ["acme/**"], "ignore": ["REL1"]}
+
+
+def test_active_standards_per_path_are_computed_once_per_set_of_overrides(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.resilint]\n[[tool.resilint.overrides]]\npaths = ["legacy/**"]\nignore = ["REL1"]\n'
+    )
+    config = load_config(tmp_path)
+    shared = build_ruleset(config)
+    paths = ["app/a.py", "tests/test_a.py", "legacy/a.py", "tests/test_b.py", "legacy/b.py", "legacy/tests/test_c.py"]
+    for path in paths:  # the shared ruleset answers from its cache after the first file of a set
+        assert [s.code for s in shared.active_for(path)] == [s.code for s in build_ruleset(config).active_for(path)], path
+    assert shared.active_for("app/a.py") is shared.active
+    assert shared.active_for("tests/test_b.py") is shared.active_for("tests/test_a.py")
+    assert shared.active_for("legacy/b.py") is shared.active_for("legacy/a.py")
+    assert len(shared._active_by_overrides) == 3  # computed for: tests, legacy, both

@@ -60,6 +60,8 @@ class Ruleset:
     provenance_sources: tuple[ProvenanceSource, ...] = ()
     # Built-in per-path overrides (rules/overrides.toml), then the user's: later wins.
     overrides: tuple[Override, ...] = ()
+    # active_for's answers by the overrides that apply (most files share a few sets).
+    _active_by_overrides: dict[tuple[int, ...], tuple[Standard, ...]] = field(default_factory=dict, repr=False)
 
     def kind_of(self, standard: Standard) -> type[Rule]:
         """The standard's check kind (imports it if it is not loaded yet)."""
@@ -92,6 +94,10 @@ class Ruleset:
         overrides = self._overrides_for(relpath)
         if not overrides:
             return self.active
+        key = tuple(i for i, o in enumerate(self.overrides) if o in overrides)  # positions: picklable
+        cached = self._active_by_overrides.get(key)
+        if cached is not None:
+            return cached
         chosen = []
         for standard in self.standards.values():
             selected = standard in self.active
@@ -102,7 +108,8 @@ class Ruleset:
                     selected = False
             if selected:
                 chosen.append(standard)
-        return tuple(chosen)
+        found = self._active_by_overrides[key] = tuple(chosen)
+        return found
 
     def severity_override(self, code: str, relpath: str | None) -> Severity | None:
         """A configured severity for ``code`` (per path first, then global), by longest prefix."""
