@@ -352,3 +352,17 @@ def test_the_parse_stage_loads_with_the_first_triggered_file(tmp_path: Path, sou
         print(json.dumps(sorted(m for m in {PARSE_STAGE!r} if m in sys.modules)))
     """
     assert _run(probe, tmp_path) == loaded
+
+
+def test_outside_a_work_tree_the_git_history_machinery_is_not_loaded(tmp_path: Path) -> None:
+    """Every file's check asks whether a line may be AI-assisted; outside any git work
+    tree the answer comes from provenance/repo.py alone, without git's blame,
+    history and notes (provenance/git.py) or a subprocess."""
+    (tmp_path / "plain.py").write_text("import json\n")
+    probe = """
+        import json, sys
+        from resilint.cli.main import main
+        main(["check", "--no-cache", "plain.py"])
+        print(json.dumps(sorted(m for m in ("resilint.provenance.git", "resilint.git", "subprocess") if m in sys.modules)))
+    """
+    assert _run(probe, tmp_path) == []

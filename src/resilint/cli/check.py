@@ -101,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         report = linter.check_paths(paths, jobs=args.jobs, force_exclude=args.force_exclude, baseline=False)
     if not use_stdin and config.git_provenance and config.ai.git and not config.force_ai:
-        from resilint.provenance.git import warnings_for
+        from resilint.provenance.repo import warnings_for
 
         report = dataclasses.replace(report, warnings=(*report.warnings, *warnings_for(paths or [Path.cwd()])))
     if args.write_baseline is not None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from resilint.config.settings import DEFAULT_EXCLUDES, Config
-from resilint.git import git_output
 from resilint.paths import any_glob_matches, display_path, relative_to_root
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -172,6 +171,8 @@ def _link_problem(path: Path) -> str:
 
 def _git_files(folder: Path) -> list[Path] | None:
     """Tracked and untracked-but-not-ignored files under ``folder``, or None outside git."""
+    from resilint.git import git_output  # a folder to expand: files named on the command line need no git
+
     out = git_output(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], folder, timeout=60)
     if out is None:
         return None

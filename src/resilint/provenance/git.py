@@ -29,40 +29,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
-from resilint.git import GitUnavailable, git_output
+from resilint.git import GitUnavailable
 from resilint.git import run_git as _run_git_process
 from resilint.model import Provenance
-from resilint.provenance.agents import Commit, Patterns, patterns_for
+from resilint.provenance.agents import Commit, Patterns
+from resilint.provenance.repo import (  # noqa: F401 - re-exported: the work-tree lookup lives there
+    _TIMEOUT,
+    NOTES_REF,
+    Repo,
+    find_repo,
+    resolved_file,
+    run_git,
+    source_repo,
+    stats,
+)
 
-if TYPE_CHECKING:
-    from resilint.provenance.sources import FileProvenance, SourceFile
 
 ZERO_SHA = "0" * 40
-NOTES_REF = "refs/notes/ai"
-_TIMEOUT = 120  # seconds; a blame of a large, old file can take a while
 _LOG_FORMAT = "%H%x00%an%x00%ae%x00%cn%x00%ce%x00%B%x00%N%x00"
 _LOG_FIELDS = 7
-
-
-@dataclass(frozen=True)
-class Repo:
-    top: Path
-    git_dir: Path
-    common_dir: Path  # shared by linked work trees: refs, notes, shallow
-    shallow: frozenset[
-        str
-    ]  # commits whose parents were cut off: their lines are unknown
-    has_notes: bool
-    state: tuple[object, ...]  # changes when HEAD, refs or notes move (see _state)
 
 
 @dataclass(frozen=True)
@@ -100,10 +92,6 @@ UNCOMMITTED = "uncommitted"
 # an agent; its new lines (the zero SHA in a blame of the staged text) get it.
 pending_commit: Provenance | None = None
 
-_locations: dict[
-    Path, tuple[Path, Path, Path] | None
-] = {}  # folder -> (top, git dir, common dir)
-_repos: dict[tuple[Path, tuple[object, ...]], Repo] = {}
 _ai_free: dict[tuple[Path, Patterns, tuple[object, ...]], bool] = {}
 _commits: dict[
     tuple[Path, object, str], CommitRecord
@@ -114,135 +102,9 @@ _answers: dict[
 ] = {}  # recent files' answers, oldest first
 _ANSWERS = 64
 _blames: dict[tuple[object, ...], dict[int, BlameLine] | None] = {}  # recent resolved blames, oldest first
-stats = {
-    "location": 0,  # git asked where a folder's work tree is
-    "blame": 0,
-    "log": 0,
-    "classified": 0,
-    "cosmetic": 0,
-}  # process counters (benchmarks, tests)
 _failures: dict[
     Path, dict[str, str]
 ] = {}  # work tree -> {path: why git could not blame it}
-
-
-def run_git(args: Iterable[str], cwd: Path, data: bytes | None = None) -> bytes | None:
-    """stdout of a successful git command, or None (git missing, failed, timed out)."""
-    return git_output(args, cwd, stdin=data, timeout=_TIMEOUT)
-
-
-def _state(git_dir: Path, common_dir: Path) -> tuple[object, ...]:
-    """A cheap fingerprint (file stats) of what provenance depends on: HEAD, its reflog,
-    packed refs, the notes ref and the shallow list. A long-running process (the
-    language server) sees a new commit or new notes without asking git."""
-    out: list[object] = []
-    for path in (
-        git_dir / "HEAD",
-        git_dir / "logs" / "HEAD",
-        common_dir / "packed-refs",
-        common_dir / "shallow",
-        common_dir / NOTES_REF,
-    ):
-        try:
-            st = path.stat()
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append(None)
-    return tuple(out)
-
-
-def find_repo(folder: Path) -> Repo | None:
-    """The work tree containing ``folder``, or None. Where it is is cached per folder;
-    its state (shallow commits, notes) is re-read when its fingerprint changes."""
-    if folder not in _locations:
-        # Ask git once per work tree, not once per folder: the nearest folder with a
-        # ".git" entry (a directory, or a file for worktrees and submodules) answers
-        # for every folder below it. Folders with none above them are in no work tree
-        # unless GIT_DIR or GIT_WORK_TREE place them in one: then git is asked directly,
-        # else not at all (it was a ``git rev-parse`` per folder of a tree outside git).
-        anchor = next(
-            (p for p in (folder, *folder.parents) if (p / ".git").exists()), None
-        )
-        if anchor is None and not _placed_by_environment():
-            _locations[folder] = None
-        else:
-            anchor = anchor or folder
-            if anchor not in _locations:
-                stats["location"] += 1
-                _locations[anchor] = _ask_location(anchor)
-            _locations[folder] = _locations[anchor]
-    location = _locations[folder]
-    if location is None:
-        return None
-    top, git_dir, common_dir = location
-    state = _state(git_dir, common_dir)
-    repo = _repos.get((git_dir, state))
-    if repo is None:
-        try:
-            shallow = frozenset((common_dir / "shallow").read_text().split())
-        except OSError:
-            shallow = frozenset()
-        has_notes = run_git(["rev-parse", "-q", "--verify", NOTES_REF], top) is not None
-        repo = _repos[(git_dir, state)] = Repo(
-            top, git_dir, common_dir, shallow, has_notes, state
-        )
-    return repo
-
-
-# The last source file asked about: its resolved path and its work tree. The engine
-# asks each provenance source in turn about one file (``Engine._may_be_ai``), and
-# several look the same file up: they share one resolve() and one find_repo. One
-# tuple, replaced whole (another thread reads either the old or the new one).
-_MISS = object()
-_last_source: tuple[object, Path, object] = (None, Path(), _MISS)  # (source, resolved file, repo or _MISS)
-
-
-def resolved_file(source: SourceFile) -> Path:
-    """``source.file.resolve()`` (raises as it does), computed once for the last source."""
-    global _last_source
-    assert source.file is not None
-    last = _last_source
-    if last[0] is source:
-        return last[1]
-    resolved = source.file.resolve()
-    _last_source = (source, resolved, _MISS)
-    return resolved
-
-
-def source_repo(source: SourceFile) -> Repo | None:
-    """``find_repo(source.file.resolve().parent)`` (raises as they do), computed once for
-    the last source."""
-    global _last_source
-    resolved = resolved_file(source)
-    last = _last_source
-    if last[0] is source and last[2] is not _MISS:
-        return last[2]  # type: ignore[return-value]
-    repo = find_repo(resolved.parent)
-    _last_source = (source, resolved, repo)
-    return repo
-
-
-def _placed_by_environment() -> bool:
-    """GIT_DIR (a repository anywhere) or GIT_WORK_TREE set: git may answer for a
-    folder with no ".git" above it."""
-    return bool(os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"))
-
-
-def _ask_location(folder: Path) -> tuple[Path, Path, Path] | None:
-    out = run_git(
-        [
-            "rev-parse",
-            "--is-inside-work-tree",
-            "--show-toplevel",
-            "--absolute-git-dir",
-            "--git-common-dir",
-        ],
-        folder,
-    )
-    lines = out.decode("utf-8", "surrogateescape").splitlines() if out else []
-    if len(lines) == 4 and lines[0] == "true":
-        return (Path(lines[1]), Path(lines[2]), (folder / lines[3]).resolve())
-    return None
 
 
 def blame(repo: Repo, relpath: str, text: str) -> dict[int, BlameLine] | None:
@@ -547,23 +409,6 @@ def history_warnings(repo: Repo) -> list[str]:
     return out
 
 
-def warnings_for(files: Iterable[Path]) -> list[str]:
-    """:func:`history_warnings` of every work tree holding one of ``files`` (once each)."""
-    seen: dict[Path, None] = {}
-    out: list[str] = []
-    for file in files:
-        try:
-            resolved = file.resolve()
-            repo = find_repo(resolved if resolved.is_dir() else resolved.parent)
-        except (OSError, RuntimeError):
-            continue
-        if repo is None or repo.top in seen:
-            continue
-        seen[repo.top] = None
-        out.extend(history_warnings(repo))
-    return out
-
-
 def _notes_state(repo: Repo) -> object:
     """Commit records carry their git-ai note: they are stale once the notes move."""
     return (repo.state[2], repo.state[4]) if repo.has_notes else None
@@ -841,34 +686,3 @@ def _from_note(record: CommitRecord, line: BlameLine) -> Provenance | None:
             detail = f"git-ai note: {span.agent}, {where} of {line.filename} ({record.commit.sha[:7]})"
             return Provenance("git-notes", detail)
     return None
-
-
-class GitSource:
-    """Signal 4: git history (trailers, identities, footers, git-ai notes)."""
-
-    name = "git"
-    order = 40
-
-    def may_have_ai_lines(self, source: SourceFile) -> bool:
-        """False when git is off, the file is outside a work tree, or no commit in
-        the history is an agent's: then the engine can skip the AI-only rules."""
-        config = source.config
-        if not (config.git_provenance and config.ai.git) or source.file is None:
-            return False
-        try:
-            repo = source_repo(source)
-        except (OSError, RuntimeError):
-            return False
-        return repo is not None and (
-            pending_commit is not None
-            or not history_is_ai_free(repo, patterns_for(config))
-        )
-
-    def file_provenance(self, source: SourceFile) -> FileProvenance | None:
-        from resilint.provenance.sources import FileProvenance
-
-        config = source.config
-        if not (config.git_provenance and config.ai.git) or source.file is None:
-            return None
-        lines = line_provenance(source.file, source.text, lambda: patterns_for(config))  # compiled in a work tree only
-        return FileProvenance(lines=MappingProxyType(lines)) if lines else None

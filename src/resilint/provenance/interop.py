@@ -37,7 +37,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from resilint.model import Provenance
-from resilint.provenance import git as gitmod
+from resilint.provenance import repo as repomod
 
 if TYPE_CHECKING:
     from resilint.provenance.sources import FileProvenance, SourceFile
@@ -48,11 +48,11 @@ LEVELS = ("none", "hint", "assist", "pair", "copilot", "auto")
 _CONFIDENCE = {"ai": "high", "mixed": "medium"}
 
 
-def _root(source: SourceFile) -> tuple[Path | None, gitmod.Repo | None]:
+def _root(source: SourceFile) -> tuple[Path | None, repomod.Repo | None]:
     """Where the records live: the git work tree, else the configuration root."""
     if source.file is not None:
         try:
-            repo = gitmod.source_repo(source)
+            repo = repomod.source_repo(source)
         except (OSError, RuntimeError):
             repo = None
         if repo is not None:
@@ -64,7 +64,7 @@ def _relpath(source: SourceFile, root: Path) -> str | None:
     if source.file is None:
         return source.relpath
     try:
-        return gitmod.resolved_file(source).relative_to(root.resolve()).as_posix()
+        return repomod.resolved_file(source).relative_to(root.resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):
         return None
 
@@ -171,7 +171,7 @@ class AgentTraceSource:
 
     def _ranges(
         self, source: SourceFile
-    ) -> tuple[Path | None, gitmod.Repo | None, dict[str, tuple[TraceRange, ...]]]:
+    ) -> tuple[Path | None, repomod.Repo | None, dict[str, tuple[TraceRange, ...]]]:
         root, repo = _root(source)
         if root is None:
             return None, None, {}
@@ -205,8 +205,10 @@ class AgentTraceSource:
                 if found is not None:
                     lines[number] = found
             return FileProvenance(lines=MappingProxyType(lines)) if lines else None
+        from resilint.provenance import git as gitmod  # blame: only for a file the records name
+
         blamed = gitmod.resolved_blame(repo, relpath, source.text) or {}
-        head = gitmod.run_git(["rev-parse", "-q", "--verify", "HEAD"], repo.top)
+        head = repomod.run_git(["rev-parse", "-q", "--verify", "HEAD"], repo.top)
         head_sha = head.decode().strip() if head else None
         parents = _parents(
             repo, {b.sha for b in blamed.values() if b.sha != gitmod.ZERO_SHA}
@@ -256,10 +258,10 @@ def _match(
 _parent_cache: dict[tuple[Path, str], tuple[str, ...]] = {}
 
 
-def _parents(repo: gitmod.Repo, shas: set[str]) -> dict[str, tuple[str, ...]]:
+def _parents(repo: repomod.Repo, shas: set[str]) -> dict[str, tuple[str, ...]]:
     missing = sorted(s for s in shas if (repo.git_dir, s) not in _parent_cache)
     if missing:
-        out = gitmod.run_git(
+        out = repomod.run_git(
             ["log", "--no-walk=unsorted", "--stdin", "--format=%H %P"],
             repo.top,
             "\n".join(missing).encode() + b"\n",

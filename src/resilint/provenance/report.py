@@ -101,7 +101,7 @@ def warnings(paths: Sequence[Path], config: Config) -> list[str]:
     """What makes the answer incomplete (a shallow clone, grafts, failed blames)."""
     if not (config.git_provenance and config.ai.git) or config.force_ai:
         return []
-    from resilint.provenance.git import warnings_for
+    from resilint.provenance.repo import warnings_for
 
     return warnings_for(paths or [Path(".")])
 

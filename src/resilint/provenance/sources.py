@@ -24,7 +24,7 @@ from resilint.config.settings import Config
 from resilint.model import Provenance
 from resilint.paths import any_glob_matches
 from resilint.provenance.agents import Patterns, marker_words, patterns_for
-from resilint.provenance.git import GitSource
+from resilint.provenance.repo import source_repo
 
 CONFIDENCE = {"low": 0, "medium": 1, "high": 2}
 MARKER_LINES = 30  # a whole-file marker must appear in the first lines
@@ -232,6 +232,39 @@ def _docstring_phrase(head: list[str], patterns: Patterns) -> tuple[int, str] | 
         if closed:
             return None
     return None
+
+
+class GitSource:
+    """Signal 4: git history (trailers, identities, footers, git-ai notes). The
+    machinery (:mod:`resilint.provenance.git`) loads once a file is in a work tree."""
+
+    name = "git"
+    order = 40
+
+    def may_have_ai_lines(self, source: SourceFile) -> bool:
+        """False when git is off, the file is outside a work tree, or no commit in
+        the history is an agent's: then the engine can skip the AI-only rules."""
+        config = source.config
+        if not (config.git_provenance and config.ai.git) or source.file is None:
+            return False
+        try:
+            repo = source_repo(source)
+        except (OSError, RuntimeError):
+            return False
+        if repo is None:
+            return False
+        from resilint.provenance import git
+
+        return git.pending_commit is not None or not git.history_is_ai_free(repo, patterns_for(config))
+
+    def file_provenance(self, source: SourceFile) -> FileProvenance | None:
+        config = source.config
+        if not (config.git_provenance and config.ai.git) or source.file is None:
+            return None
+        from resilint.provenance import git
+
+        lines = git.line_provenance(source.file, source.text, lambda: patterns_for(config))  # compiled in a work tree only
+        return FileProvenance(lines=MappingProxyType(lines)) if lines else None
 
 
 def _builtin() -> tuple[ProvenanceSource, ...]:
