@@ -69,55 +69,16 @@ def _init_worker(
     _worker_changed = changed
 
 
-# A small file with findings, checked in the parent before workers are forked: what a
-# process pays on its first check alone (regular expressions compiled on first use by
-# the guard, the prefilter, suppressions and provenance; the check kinds the common
-# triggers import; libcst's first parse) is then paid once, not once per worker.
-# No SQL string: its parser (sqlglot, ~0.2 s) loads only where a file needs it.
-_REHEARSAL = '''"""A module with the usual suspects."""
-import subprocess
-import time
-
-import requests
-
-
-def fetch(url, retries=3):
-    for attempt in range(retries):
-        response = requests.get(url)
-        if response.ok:
-            return response.json()
-        time.sleep(2 ** attempt)
-    subprocess.run(["true"], check=True, timeout=5)
-    while True:
-        try:
-            return requests.post(url, timeout=None)
-        except Exception:  # noqa: REL999 -- a reviewed suppression
-            pass
-'''
-
-
 def _prepare_parent(linter: Linter) -> None:
     """Before workers are forked: load what every worker would otherwise load or
     build for itself on its first file (libcst, the prefilter's tables, the first
-    check's one-time costs: see _REHEARSAL), once, here; the forked workers inherit
-    it (at ``--jobs 2`` on the 199-file vs-pylint corpus, ~0.4 s CPU less)."""
+    check's one-time costs: see engine/rehearsal.py), once, here; the forked workers
+    inherit it (at ``--jobs 2`` on the 199-file vs-pylint corpus, ~0.4 s CPU less)."""
+    from resilint.engine.rehearsal import rehearse
+
     load("libcst")
     linter.engine.warm_up()
-    _rehearse(linter)
-
-
-def _rehearse(linter: Linter) -> tuple[str, ...]:
-    """Check _REHEARSAL with the run's engine, past its result cache (nothing of it
-    is written); the codes found (for the tests), none if it failed."""
-    engine = linter.engine
-    cache, engine.cache = engine.cache, None
-    try:
-        result = engine.check_source(_REHEARSAL, "resilint-rehearsal.py")
-    except Exception:  # noqa: BLE001 - whatever fails here fails again, reported, on a real file
-        return ()
-    finally:
-        engine.cache = cache
-    return tuple(f.code for f in result.findings)
+    rehearse(linter.engine)
 
 
 def _check_path(path: str) -> FileResult:
