@@ -20,11 +20,12 @@ import importlib
 import json
 import math
 import sys
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from resilint.config._toml import text_digest
 
 if TYPE_CHECKING:
     from resilint.config.settings import Config
@@ -66,7 +67,7 @@ class KindRef:
 class KindTable(Mapping[str, "type[Rule]"]):
     """Check kinds by name; a :class:`KindRef` is imported on first access. The
     facts a KindRef holds are answered without importing it (:meth:`event`,
-    :meth:`reviews_suppressions`, :meth:`eager`)."""
+    :meth:`reviews_suppressions`, :meth:`needed_up_front`)."""
 
     def __init__(self, entries: Mapping[str, type[Rule] | KindRef]) -> None:
         self._entries = dict(entries)
@@ -82,9 +83,6 @@ class KindTable(Mapping[str, "type[Rule]"]):
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def is_loaded(self, name: str) -> bool:
-        return not isinstance(self._entries[name], KindRef)
 
     def event(self, name: str) -> str | None:
         return self._entries[name].event
@@ -111,10 +109,9 @@ class StandardFacts:
 
 
 def params_digest(params: Mapping[str, Any]) -> str | None:
-    """A digest of the parameters' canonical JSON (CRC-32 and length: it tells a
-    changed built-in standard from the indexed one, and zlib costs nothing to
-    import), or None when they hold a value JSON cannot say exactly (such a
-    standard is never vouched for)."""
+    """A digest of the parameters' canonical JSON (:func:`~resilint.config._toml.text_digest`:
+    it tells a changed built-in standard from the indexed one), or None when they
+    hold a value JSON cannot say exactly (such a standard is never vouched for)."""
 
     def plain(value: object) -> object:
         if isinstance(value, Mapping):
@@ -122,10 +119,10 @@ def params_digest(params: Mapping[str, Any]) -> str | None:
         raise TypeError(type(value).__name__)
 
     try:
-        text = json.dumps(dict(params), sort_keys=True, default=plain).encode()
+        text = json.dumps(dict(params), sort_keys=True, default=plain)
     except (TypeError, ValueError):
         return None
-    return f"{zlib.crc32(text):08x}-{len(text)}"
+    return text_digest(text)
 
 
 def _to_data(triggers: Iterable[Trigger] | None) -> list[Any] | None:
