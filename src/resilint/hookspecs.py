@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from resilint.checks.index import KindRef
     from resilint.provenance.sources import ProvenanceSource
     from resilint.report import Reporter
     from resilint.rule import Rule
@@ -29,11 +30,14 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def resilint_check_kinds() -> Iterable[type[Rule]]:
+def resilint_check_kinds() -> Iterable[type[Rule] | KindRef]:
     """Return check-kind classes (subclasses of :class:`resilint.rule.Rule`).
 
     Each class's ``kind`` attribute is the name standards refer to with
-    ``check = "..."``. Two plugins defining the same kind is an error.
+    ``check = "..."``. Two plugins defining the same kind is an error. An item may
+    also be a :class:`resilint.checks.index.KindRef` (module and class name, and
+    the facts the engine asks before importing it): the built-ins register that
+    way and are imported when a file first needs them.
     """
 
 
