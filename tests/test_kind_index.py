@@ -231,3 +231,22 @@ def test_active_standards_per_path_are_computed_once_per_set_of_overrides(tmp_pa
     assert shared.active_for("tests/test_b.py") is shared.active_for("tests/test_a.py")
     assert shared.active_for("legacy/b.py") is shared.active_for("legacy/a.py")
     assert len(shared._active_by_overrides) == 3  # computed for: tests, legacy, both
+
+
+def test_a_standard_whose_linked_standard_changed_is_not_vouched_for() -> None:
+    """REL102's triggers include those of the standards it links (REL101's calls):
+    when REL101 is not the indexed one, REL102's recorded triggers are not used."""
+    import dataclasses
+
+    from resilint.config.plugins import Registry, default_registry
+
+    builtin = default_registry()
+    changed = [
+        dataclasses.replace(s, params={**s.params, "keyword": "deadline"}) if s.code == "REL101" else s
+        for s in builtin.standards
+    ]
+    registry = Registry(kinds=dict(builtin.kinds), standards=changed)
+    ruleset = build_ruleset(Config(root=Path.cwd()), registry)
+    assert "REL101" not in ruleset.facts and "REL102" not in ruleset.facts and "REL103" in ruleset.facts
+    rel102 = ruleset.standards["REL102"]
+    assert set(map(repr, ruleset.triggers(rel102))) == set(map(repr, ruleset.kind_of(rel102).triggers_for(rel102, ruleset.config)))

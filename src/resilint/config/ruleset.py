@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 from resilint.checks.index import KindRef, KindTable, StandardFacts, kind_index
 from resilint.config.plugins import Registry, default_registry
 from resilint.config.settings import Config, Override, builtin_overrides
-from resilint.config.standards import Standard, builtin_rules_dir, index_by_code, parse_standard
+from resilint.config.standards import (
+    Standard,
+    builtin_rules_dir,
+    index_by_code,
+    parse_standard,
+)
 from resilint.errors import ConfigError
 from resilint.model import Severity
 from resilint.paths import any_glob_matches
@@ -150,15 +155,18 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
     standards = index_by_code([*registry.standards, *user])
     kinds = KindTable(registry.kinds)
     # A built-in standard the kind index vouches for was validated and linked when
-    # the index was generated: its kind is not imported here.
+    # the index was generated: its kind is not imported here. Its triggers may come
+    # from the standards it links (REL102 covers REL101's calls): those must be the
+    # indexed ones too.
+    index = kind_index()
     facts: dict[str, StandardFacts] = {}
     for code, standard in standards.items():
         entry = registry.kinds.get(standard.check)
         if entry is None:
             known = ", ".join(sorted(registry.kinds))
             raise ConfigError(standard.origin, f"standard {standard.code}.check", f"unknown check {standard.check!r} (known: {known})")
-        vouched = kind_index().facts(standard) if isinstance(entry, KindRef) else None
-        if vouched is not None and all(c in standards for c in vouched.linked):
+        vouched = index.facts(standard) if isinstance(entry, KindRef) else None
+        if vouched is not None and all(c in standards and index.facts(standards[c]) is not None for c in vouched.linked):
             facts[code] = vouched
         else:
             kinds[standard.check].validate(standard)
