@@ -126,3 +126,14 @@ def _no_rule_crashes(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     crashes = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     if crashes and request.node.get_closest_marker("rule_crash_expected") is None:
         pytest.fail("a rule crashed during this test (REL002):\n" + "\n".join(crashes), pytrace=False)
+
+
+def make_distribution(site: Path, name: str, entry_points: str, module: str | None = None, source: str = "") -> None:
+    """An installed distribution in folder ``site`` (put it on PYTHONPATH): its
+    metadata, its ``entry_points.txt`` and, if given, a module of that source."""
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    if module:
+        (site / f"{module}.py").write_text(source)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_resilint
+from conftest import make_distribution, run_resilint
 
 REDIS = 'import redis\ncache = redis.Redis(host="cache")\n'
 
@@ -77,11 +77,7 @@ def resilint_standards():
 
 def test_a_related_file_changing_invalidates_that_files_cached_result(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    info = site / "acme_related-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_related\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[resilint]\nacme = acme_related\n")
-    (site / "acme_related.py").write_text(RELATED_PLUGIN)
+    make_distribution(site, "acme_related", "[resilint]\nacme = acme_related\n", "acme_related", RELATED_PLUGIN)
     work = tmp_path / "work"
     work.mkdir()
     (work / "pyproject.toml").write_text('[tool.resilint]\nselect = ["ACME100"]\n')

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, record_slicing, run_resilint
+from conftest import FIXTURES, make_distribution, record_slicing, run_resilint
 
 from resilint.config.settings import Config
 from resilint.engine.core import Engine
@@ -130,15 +130,6 @@ PLUGIN = textwrap.dedent(
         ]
     '''
 )
-
-
-def make_distribution(site: Path, name: str, entry_points: str, module: str | None = None, source: str = "") -> None:
-    info = site / f"{name}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(entry_points)
-    if module:
-        (site / f"{module}.py").write_text(source)
 
 
 @pytest.mark.rule_crash_expected  # ACME900 raises on every call

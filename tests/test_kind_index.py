@@ -71,10 +71,11 @@ def test_the_index_vouches_only_for_the_standard_it_recorded() -> None:
     assert index.facts(dataclasses.replace(standard, code="ACME1")) is None
 
 
-def test_a_projects_own_standard_of_a_built_in_kind_is_validated(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text(
+def _acme_standard(folder: Path, keyword: str) -> None:
+    """A project's own standard of the built-in call-requires-keyword kind."""
+    (folder / "pyproject.toml").write_text(
         textwrap.dedent(
-            """
+            f"""
             [[tool.resilint.standards]]
             code = "ACME101"
             name = "acme-call-without-deadline"
@@ -83,30 +84,20 @@ def test_a_projects_own_standard_of_a_built_in_kind_is_validated(tmp_path: Path)
             severity = "error"
             summary = "acme calls need a deadline"
             targets = ["acme.call"]
-            keyword = 5
+            keyword = {keyword}
             """
         )
     )
+
+
+def test_a_projects_own_standard_of_a_built_in_kind_is_validated(tmp_path: Path) -> None:
+    _acme_standard(tmp_path, "5")
     with pytest.raises(ConfigError, match=r"ACME101\.keyword.*expected str"):
         build_ruleset(load_config(tmp_path))
 
 
 def test_a_project_standard_of_a_built_in_kind_runs(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [[tool.resilint.standards]]
-            code = "ACME101"
-            name = "acme-call-without-deadline"
-            check = "call-requires-keyword"
-            category = "timeouts"
-            severity = "error"
-            summary = "acme calls need a deadline"
-            targets = ["acme.call"]
-            keyword = "deadline"
-            """
-        )
-    )
+    _acme_standard(tmp_path, '"deadline"')
     engine = Engine(load_config(tmp_path))
     assert "ACME101" not in engine.ruleset.facts
     result = engine.check_source("import acme\n\nacme.call(1)\nacme.call(1, deadline=2)\n", "x.py")

@@ -299,6 +299,7 @@ def test_call_requires_keyword_reads_a_module_whole_only_for_a_private_forwarder
     assert not CallRequiresKeyword.sliceable_in(broken)
     assert CallRequiresKeyword.sliceable_in(power)
     assert CallRequiresKeyword.sliceable_in(public)
+    assert CallRequiresKeyword.sliceable_in(public)
     assert CallRequiresKeyword.sliceable_in("import requests\n")
 
 

@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import make_distribution
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "resilint"
 HEAVY = ("libcst", "sqlglot")
@@ -270,15 +271,13 @@ def test_plugin_discovery_skips_importlib_metadata_when_no_plugin_is_installed(t
 
 def test_an_installed_plugin_is_found_through_importlib_metadata(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    info = site / "acme_checks-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_checks\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[console_scripts]\nacme = acme_checks:main\n\n[resilint]\nacme = acme_checks\n")
-    (site / "acme_checks.py").write_text(
+    plugin = (
         "from resilint.hookspecs import hookimpl\nfrom resilint.rule import Rule\n\n\n"
         "class AcmeKind(Rule):\n    kind = 'acme-kind'\n\n\n"
         "@hookimpl\ndef resilint_check_kinds():\n    return [AcmeKind]\n"
     )
+    entry_points = "[console_scripts]\nacme = acme_checks:main\n\n[resilint]\nacme = acme_checks\n"
+    make_distribution(site, "acme_checks", entry_points, "acme_checks", plugin)
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(PLUGIN_PROBE)],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True, env={**os.environ, "PYTHONPATH": str(site)},
