@@ -42,14 +42,19 @@ def import_trigger(module: str) -> str:
     return IMPORT_PREFIX + module
 
 
+# One item of ``import a.b as c, d`` and what separates it from the next: shared by
+# ImportPattern and imported_words, which must agree on what a file imports.
+_ITEM = r"[\w.]+(?:[ \t]+as[ \t]+\w+)?"
+_ITEM_SEPARATOR = r"[ \t]*,[\s\\]*"
+
+
 def _import_pattern(modules: Iterable[str]) -> ImportPattern | None:
     names = sorted({m.split(".", 1)[0] for m in modules if m})
     if not names:
         return None
     alternatives = "|".join(re.escape(m) for m in names)
-    item = r"[\w.]+(?:[ \t]+as[ \t]+\w+)?"
     return ImportPattern(
-        rf"(?:^|;)[ \t]*(?:from[ \t]+(?:{alternatives})\b|import[ \t]+(?:{item}[ \t]*,[\s\\]*)*(?:{alternatives})\b)"
+        rf"(?:^|;)[ \t]*(?:from[ \t]+(?:{alternatives})\b|import[ \t]+(?:{_ITEM}{_ITEM_SEPARATOR})*(?:{alternatives})\b)"
     )
 
 
@@ -78,7 +83,7 @@ def _compiled(source: str) -> re.Pattern[str]:
 # the module's name to be a whole word at one of these places).
 _IMPORT_START = re.compile(r"(?:^|;)[ \t]*(?:from[ \t]+(\w+)|import[ \t]+)", re.MULTILINE)
 _WORD = re.compile(r"\w+")
-_NEXT_ITEM = re.compile(r"[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[\s\\]*")
+_NEXT_ITEM = re.compile(_ITEM + _ITEM_SEPARATOR)
 
 
 def imported_words(text: str) -> frozenset[str]:
