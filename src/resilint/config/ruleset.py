@@ -159,16 +159,18 @@ def build_ruleset(config: Config, registry: Registry | None = None) -> Ruleset:
     # from the standards it links (REL102 covers REL101's calls): those must be the
     # indexed ones too.
     index = kind_index()
-    facts: dict[str, StandardFacts] = {}
+    recorded: dict[str, StandardFacts] = {}
     for code, standard in standards.items():
         entry = registry.kinds.get(standard.check)
         if entry is None:
             known = ", ".join(sorted(registry.kinds))
             raise ConfigError(standard.origin, f"standard {standard.code}.check", f"unknown check {standard.check!r} (known: {known})")
-        vouched = index.facts(standard) if isinstance(entry, KindRef) else None
-        if vouched is not None and all(c in standards and index.facts(standards[c]) is not None for c in vouched.linked):
-            facts[code] = vouched
-        else:
+        found = index.facts(standard) if isinstance(entry, KindRef) else None
+        if found is not None:
+            recorded[code] = found
+    facts = {code: f for code, f in recorded.items() if all(c in recorded for c in f.linked)}
+    for code, standard in standards.items():
+        if code not in facts:
             kinds[standard.check].validate(standard)
     for code, standard in list(standards.items()):
         vouched = facts.get(code)
